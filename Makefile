@@ -1,0 +1,47 @@
+# Haat: `make demo` and `make test` work on a fresh machine with Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAGE ?= dev
+export AWS_DEFAULT_REGION ?= ap-south-1
+
+.PHONY: help venv demo test lint package deploy bench clean
+
+help:
+	@echo "make demo     run the whole pipeline locally and print what happened"
+	@echo "make test     lint + the whole test suite against the embedded local AWS"
+	@echo "make package  STAGE=dev|prod: chalice package + resources merged + cfn-lint"
+	@echo "make deploy   STAGE=dev|prod: package, then deploy with CloudFormation (needs AWS credentials)"
+	@echo "make bench    performance benchmarks (ratios against baselines measured in the same run)"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+demo: venv
+	$(BIN)/python -m chalicelib.cli demo
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+package: venv
+	rm -rf build/$(STAGE)
+	$(BIN)/python -m chalicelib.cli package --stage $(STAGE) --out build/$(STAGE)
+
+deploy: package
+	$(BIN)/python -m chalicelib.cli deploy --stage $(STAGE) --template build/$(STAGE)/sam.yaml
+
+bench: venv
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf build .haat .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Haat: the operations backbone that gets SHG handicrafts onto e-commerce."""

@@ -1,0 +1,107 @@
+"""Bearer-token checks for the REST API.
+
+In AWS the token is a Cognito user-pool JWT verified against the pool's JWKS; in the local stack
+it is a JWT signed with a key the stack generates per run (SSM), which the CLI also uses.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from aws_lambda_powertools.utilities import parameters
+from pydantic import BaseModel
+
+from chalicelib.config import settings
+
+LOCAL_ISSUER = "haat-local"
+_ALGORITHM_LOCAL = "HS256"
+
+
+class Role(StrEnum):
+    MISSION_ADMIN = "mission_admin"
+    DISTRICT_COORDINATOR = "district_coordinator"
+    RESOURCE_PERSON = "resource_person"
+
+
+class Principal(BaseModel):
+    """Who is calling, and the part of the mission they may see."""
+
+    subject: str
+    role: Role = Role.RESOURCE_PERSON
+    district: str = ""
+    shg_id: str = ""
+
+
+class Unauthorized(Exception):
+    """The token is missing, malformed, expired or not ours."""
+
+
+def _local_key() -> str:
+    return str(parameters.get_parameter(settings().auth_signing_key_parameter, decrypt=True, max_age=300))
+
+
+@functools.cache
+def _jwks_client() -> jwt.PyJWKClient:
+    region = os.environ.get("AWS_REGION", "ap-south-1")
+    pool = settings().COGNITO_USER_POOL_ID
+    return jwt.PyJWKClient(f"https://cognito-idp.{region}.amazonaws.com/{pool}/.well-known/jwks.json")
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    return Principal(
+        subject=str(claims.get("sub", "")),
+        role=claims.get("custom:role", Role.RESOURCE_PERSON),
+        district=claims.get("custom:district", ""),
+        shg_id=claims.get("custom:shg_id", ""),
+    )
+
+
+def verify(token: str) -> Principal:
+    """The principal a bearer token speaks for, or Unauthorized."""
+    config = settings()
+    try:
+        if config.AUTH_MODE == "local":
+            claims = jwt.decode(
+                token,
+                _local_key(),
+                algorithms=[_ALGORITHM_LOCAL],
+                issuer=LOCAL_ISSUER,
+                options={"require": ["exp", "sub"]},
+            )
+        else:
+            region = os.environ.get("AWS_REGION", "ap-south-1")
+            key = _jwks_client().get_signing_key_from_jwt(token).key
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                issuer=f"https://cognito-idp.{region}.amazonaws.com/{config.COGNITO_USER_POOL_ID}",
+                options={"require": ["exp", "sub", "token_use"], "verify_aud": False},
+            )
+            if claims.get("token_use") != "id" or claims.get("aud") != config.COGNITO_APP_CLIENT_ID:
+                raise Unauthorized("token is not an id token for this app")
+        return _principal(claims)
+    except (jwt.PyJWTError, ValueError) as error:
+        raise Unauthorized(str(error)) from error
+
+
+def issue_local_token(
+    subject: str, role: Role, *, district: str = "", shg_id: str = "", ttl_s: int = 3600
+) -> str:
+    """A token the local stack accepts (the CLI and tests use it; AWS never does)."""
+    now = int(time.time())
+    claims = {
+        "iss": LOCAL_ISSUER,
+        "sub": subject,
+        "iat": now,
+        "exp": now + ttl_s,
+        "custom:role": role.value,
+        "custom:district": district,
+        "custom:shg_id": shg_id,
+    }
+    return jwt.encode(claims, _local_key(), algorithm=_ALGORITHM_LOCAL)

@@ -1,0 +1,1 @@
+"""Catalogue photos: every uploaded phone photo becomes marketplace-ready renditions or a reason."""

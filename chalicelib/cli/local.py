@@ -1,0 +1,109 @@
+"""Local stack commands: run it, seed it, send events into it, look inside it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from chalicelib import aws
+from chalicelib.auth import Role, issue_local_token
+from chalicelib.config import settings
+from chalicelib.local import demo as demo_steps
+from chalicelib.local import runner, session, stack
+
+
+@click.group(help="The embedded local AWS (moto server) with Haat provisioned into it.")
+def local() -> None:
+    pass
+
+
+@local.command(help="Start moto, provision Haat, seed samples, serve the API and run events until Ctrl-C.")
+@click.option("--port", default=8000, show_default=True, help="Port of the local REST API.")
+def up(port: int) -> None:
+    with stack.running() as local_aws:
+        demo_steps.seed_registry()
+        app = runner.load_app()
+        background = runner.BackgroundRunner(app)
+        with runner.serve_api(app, port=port) as api_url:
+            session.write_state(local_aws.endpoint, api_url)
+            background.start()
+            click.echo(f"local AWS  {local_aws.endpoint}\nREST API   {api_url}\nCtrl-C to stop.")
+            stopped = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+            try:
+                stopped.wait()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                background.stop()
+                session.clear_state()
+
+
+@click.command(help="Load a registry export (SHGs, members, products) into the registry table.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=demo_steps.SAMPLES_DIR / "registry.json",
+    show_default=True,
+)
+def seed(path: Path) -> None:
+    with session.local_session():
+        click.echo(json.dumps(demo_steps.seed_registry(path)))
+
+
+@click.command(help="Put an order-event file on the order-events queue and deliver it to the handler.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--channel", required=True, help="Channel the event comes from (message attribute).")
+def send(path: Path, channel: str) -> None:
+    with session.local_session() as current:
+        response = aws.client("sqs").send_message(
+            QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
+            MessageBody=path.read_text(),
+            MessageAttributes={"channel": {"DataType": "String", "StringValue": channel}},
+        )
+        if not current.shared:
+            runner.drain_all(current.app)
+        click.echo(json.dumps({"message_id": response["MessageId"]}))
+
+
+@click.command(help="Print one DynamoDB item of the running local stack, e.g. `show orders RAW#<id> RAW`.")
+@click.argument(
+    "table_setting",
+    metavar="TABLE",
+    type=click.Choice(["registry", "catalogue", "orders", "outbox", "reports", "ops"]),
+)
+@click.argument("pk")
+@click.argument("sk")
+def show(table_setting: str, pk: str, sk: str) -> None:
+    with session.local_session():
+        name = getattr(settings(), f"{table_setting.upper()}_TABLE")
+        item = aws.table(name).get_item(Key={"pk": pk, "sk": sk}).get("Item")
+        if item is None:
+            raise click.ClickException(f"no item {pk} / {sk} in {name}")
+        click.echo(json.dumps(item, default=str, ensure_ascii=False, indent=2))
+
+
+@click.command(help="Print a bearer token for the running local stack's API.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MISSION_ADMIN.value)
+@click.option("--district", default="")
+@click.option("--shg-id", default="")
+def token(role: str, district: str, shg_id: str) -> None:
+    with session.local_session():
+        click.echo(issue_local_token("cli", Role(role), district=district, shg_id=shg_id))
+
+
+@click.command(help="Run the whole pipeline on sample photos and orders and print what happened.")
+def demo() -> None:
+    with session.local_session() as current:
+        report = demo_steps.run(current)
+    click.echo(f"Seeded registry: {report.seeded}")
+    width = max(len(step) for step, _, _ in report.rows)
+    click.echo(f"{'step'.ljust(width)}  {'outcome':<10}  detail")
+    click.echo(f"{'-' * width}  {'-' * 10}  {'-' * 40}")
+    for step, outcome, detail in report.rows:
+        click.echo(f"{step.ljust(width)}  {outcome:<10}  {detail}")

@@ -1,0 +1,54 @@
+"""Find the running local stack (`haat local up`), or start one for the length of a command."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from chalice import Chalice
+
+from chalicelib.local import runner, stack
+
+
+@dataclass(frozen=True)
+class Session:
+    app: Chalice
+    api_url: str
+    endpoint: str
+    shared: bool  # True when attached to a long-running `haat local up`
+
+
+def _running_stack() -> dict[str, str] | None:
+    try:
+        state: dict[str, str] = json.loads(stack.STATE_PATH.read_text())
+        urllib.request.urlopen(f"{state['endpoint']}/moto-api/", timeout=1).close()
+        return state
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def write_state(endpoint: str, api_url: str) -> None:
+    stack.STATE_PATH.parent.mkdir(exist_ok=True)
+    stack.STATE_PATH.write_text(json.dumps({"endpoint": endpoint, "api_url": api_url, "pid": os.getpid()}))
+
+
+def clear_state() -> None:
+    stack.STATE_PATH.unlink(missing_ok=True)
+
+
+@contextmanager
+def local_session() -> Iterator[Session]:
+    """Attach to `haat local up` if it runs; otherwise start a private stack and API."""
+    state = _running_stack()
+    if state:
+        stack.activate(stack.local_environment(state["endpoint"]))
+        yield Session(runner.load_app(), state["api_url"], state["endpoint"], shared=True)
+        return
+    with stack.running() as local_aws:
+        app = runner.load_app()
+        with runner.serve_api(app) as api_url:
+            yield Session(app, api_url, local_aws.endpoint, shared=False)

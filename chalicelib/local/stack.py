@@ -1,0 +1,266 @@
+"""Start the embedded AWS (moto in server mode) and provision Haat's resources into it."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chalicelib import aws
+from chalicelib.config import RESOURCE_PARAMETERS, settings
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = PROJECT_DIR / "infra" / "resources.yaml"
+CHALICE_CONFIG_PATH = PROJECT_DIR / ".chalice" / "config.json"
+STATE_PATH = PROJECT_DIR / ".haat" / "local-stack.json"
+STACK_NAME = "haat-local"
+REGION = "ap-south-1"
+# Secrets the local stack generates afresh each run (AWS keeps them in SSM Parameter Store).
+GENERATED_SECRETS = ("auth/signing-key",)
+
+
+def stage_environment(stage: str = "local") -> dict[str, str]:
+    """The environment variables .chalice/config.json gives every function of `stage`."""
+    config = json.loads(CHALICE_CONFIG_PATH.read_text())
+    env = dict(config.get("environment_variables", {}))
+    env.update(config["stages"][stage].get("environment_variables", {}))
+    return env
+
+
+def template_resources() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(parameters, resources) of the shared declaration that moto can create.
+
+    Entries without a Type are patches to Chalice-generated functions and only make sense in AWS.
+    """
+    template = yaml.safe_load(TEMPLATE_PATH.read_text())
+    resources = {name: body for name, body in template["Resources"].items() if "Type" in body}
+    return template["Parameters"], resources
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(endpoint: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"moto server exited with code {process.returncode}")
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"moto server at {endpoint} did not start within {timeout}s")
+
+
+@dataclass(frozen=True)
+class LocalAws:
+    """A running moto server and the environment that points boto3 at it."""
+
+    endpoint: str
+    pid: int
+    environment: dict[str, str]
+
+
+def start_server(port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `moto_server` in its own process (its own core, its own GIL) on 127.0.0.1."""
+    port = port or _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    _wait_until_up(endpoint, process)
+    return process, endpoint
+
+
+def local_environment(endpoint: str, stage: str = "local") -> dict[str, str]:
+    """Stage environment plus what points boto3 at the local endpoint with dummy credentials."""
+    return {
+        **stage_environment(stage),
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    }
+
+
+def activate(environment: dict[str, str]) -> None:
+    """Point this process at `environment` (and forget clients built for another endpoint)."""
+    os.environ.update(environment)
+    settings.cache_clear()
+    aws.reset()
+
+
+def provision() -> None:
+    """Deploy the shared resource declaration into the active endpoint, then close moto's gaps.
+
+    moto's CloudFormation creates the tables, queues, buckets and topics but does not apply a
+    table's TimeToLiveSpecification nor a bucket's notification, lifecycle, versioning and public
+    access block, so those are set here through the same APIs CloudFormation would call.
+    """
+    parameters, resources = template_resources()
+    env = os.environ
+    overrides = [
+        {"ParameterKey": param, "ParameterValue": env[var]}
+        for var, param in RESOURCE_PARAMETERS.items()
+        if param in parameters
+    ]
+    cloudformation = aws.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=STACK_NAME,
+        TemplateBody=json.dumps(
+            {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": parameters, "Resources": resources}
+        ),
+        Parameters=overrides,
+    )
+    cloudformation.get_waiter("stack_create_complete").wait(
+        StackName=STACK_NAME, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+    )
+    _apply_notifications(resources)
+    _apply_lifecycle(resources, parameters)
+    _apply_bucket_protection(resources)
+    _apply_time_to_live(resources)
+    _generate_secrets()
+
+
+def _physical_name(logical: dict[str, Any]) -> str:
+    """The name a resource property refers to ({"Ref": Param} -> the parameter's value)."""
+    param_to_var = {param: var for var, param in RESOURCE_PARAMETERS.items()}
+    return os.environ[param_to_var[logical["Ref"]]]
+
+
+def _apply_notifications(resources: dict[str, Any]) -> None:
+    s3 = aws.client("s3")
+    sqs = aws.client("sqs")
+    for body in resources.values():
+        notification = body["Properties"].get("NotificationConfiguration")
+        if body["Type"] != "AWS::S3::Bucket" or not notification:
+            continue
+        queue_configs = []
+        for queue_config in notification.get("QueueConfigurations", []):
+            queue_resource = resources[queue_config["Queue"]["Fn::GetAtt"][0]]
+            queue_name = _physical_name(queue_resource["Properties"]["QueueName"])
+            arn = sqs.get_queue_attributes(QueueUrl=aws.queue_url(queue_name), AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            rules = queue_config["Filter"]["S3Key"]["Rules"]
+            queue_configs.append(
+                {
+                    "QueueArn": arn,
+                    "Events": [queue_config["Event"]],
+                    "Filter": {"Key": {"FilterRules": rules}},
+                }
+            )
+        s3.put_bucket_notification_configuration(
+            Bucket=_physical_name(body["Properties"]["BucketName"]),
+            NotificationConfiguration={"QueueConfigurations": queue_configs},
+        )
+        _discard_test_event(queue_configs)
+
+
+def _discard_test_event(queue_configs: list[dict[str, Any]]) -> None:
+    """S3 posts an s3:TestEvent when a notification is configured; the handler ignores it, but
+    draining it here keeps the first real upload the first message on the queue."""
+    sqs = aws.client("sqs")
+    for config in queue_configs:
+        url = aws.queue_url(config["QueueArn"].rsplit(":", 1)[1])
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            if '"s3:TestEvent"' in message["Body"]:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _apply_lifecycle(resources: dict[str, Any], parameters: dict[str, Any]) -> None:
+    s3 = aws.client("s3")
+    for body in resources.values():
+        lifecycle = body["Properties"].get("LifecycleConfiguration")
+        if body["Type"] != "AWS::S3::Bucket" or not lifecycle:
+            continue
+        rules = [
+            {
+                "ID": rule["Id"],
+                "Status": rule["Status"],
+                "Filter": {"Prefix": rule.get("Prefix", "")},
+                "Expiration": {"Days": int(parameters[rule["ExpirationInDays"]["Ref"]]["Default"])},
+                "NoncurrentVersionExpiration": rule["NoncurrentVersionExpiration"],
+            }
+            for rule in lifecycle["Rules"]
+        ]
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=_physical_name(body["Properties"]["BucketName"]), LifecycleConfiguration={"Rules": rules}
+        )
+
+
+def _apply_bucket_protection(resources: dict[str, Any]) -> None:
+    s3 = aws.client("s3")
+    for body in resources.values():
+        if body["Type"] != "AWS::S3::Bucket":
+            continue
+        properties = body["Properties"]
+        bucket = _physical_name(properties["BucketName"])
+        if "PublicAccessBlockConfiguration" in properties:
+            s3.put_public_access_block(
+                Bucket=bucket, PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"]
+            )
+        if "VersioningConfiguration" in properties:
+            s3.put_bucket_versioning(
+                Bucket=bucket, VersioningConfiguration=properties["VersioningConfiguration"]
+            )
+
+
+def _apply_time_to_live(resources: dict[str, Any]) -> None:
+    dynamodb = aws.client("dynamodb")
+    for body in resources.values():
+        ttl = body["Properties"].get("TimeToLiveSpecification")
+        if body["Type"] == "AWS::DynamoDB::Table" and ttl:
+            dynamodb.update_time_to_live(
+                TableName=_physical_name(body["Properties"]["TableName"]),
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
+            )
+
+
+def _generate_secrets() -> None:
+    ssm = aws.client("ssm")
+    prefix = settings().SECRETS_PREFIX
+    for name in GENERATED_SECRETS:
+        ssm.put_parameter(
+            Name=f"{prefix}/{name}", Value=secrets.token_urlsafe(32), Type="SecureString", Overwrite=True
+        )
+
+
+@contextmanager
+def running(stage: str = "local") -> Iterator[LocalAws]:
+    """A fresh moto server with every resource provisioned; stopped on exit."""
+    process, endpoint = start_server()
+    saved = dict(os.environ)
+    try:
+        environment = local_environment(endpoint, stage)
+        activate(environment)
+        provision()
+        yield LocalAws(endpoint=endpoint, pid=process.pid, environment=environment)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        os.environ.clear()
+        os.environ.update(saved)
+        settings.cache_clear()
+        aws.reset()

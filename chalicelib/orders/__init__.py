@@ -1,0 +1,1 @@
+"""Orders: every marketplace order reaches the SHG member in real time, exactly once."""

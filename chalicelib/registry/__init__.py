@@ -1,0 +1,1 @@
+"""The SHG registry: self-help groups, their members and their products."""

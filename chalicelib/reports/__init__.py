@@ -1,0 +1,1 @@
+"""Reports: dispatch-deadline sweeps and the mission's daily digest."""

@@ -1,0 +1,41 @@
+"""One embedded moto server per test session; handlers are the real Chalice functions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from chalice import Chalice
+from chalice.test import Client
+
+from chalicelib.local import runner, stack
+
+
+@pytest.fixture(scope="session")
+def local_aws() -> Iterator[stack.LocalAws]:
+    with stack.running() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def app(local_aws: stack.LocalAws) -> Chalice:
+    return runner.load_app()
+
+
+@pytest.fixture(scope="session")
+def client(app: Chalice) -> Iterator[Client]:
+    with Client(app, stage_name="local", project_dir=str(stack.PROJECT_DIR)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def api_url(app: Chalice) -> Iterator[str]:
+    with runner.serve_api(app) as url:
+        yield url
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short id so tests sharing the session's stack never see each other's records."""
+    return uuid.uuid4().hex[:8]

@@ -1,0 +1,40 @@
+"""The operator CLI, run as mission IT runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chalicelib.cli import main
+
+
+def test_demo_summary_reads_back_photos_orders_and_digest() -> None:
+    result = CliRunner().invoke(main, ["demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("photo ") and "MISSING" not in line for line in lines)
+    assert any(line.startswith("order event") and "recorded" in line for line in lines)
+    assert any(line.startswith("daily digest") and "written" in line for line in lines)
+
+
+@pytest.mark.slow
+def test_package_merges_resources_and_passes_cfn_lint(tmp_path: Path) -> None:
+    out = tmp_path / "prod"
+    result = CliRunner().invoke(
+        main, ["package", "--stage", "prod", "--out", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "cfn-lint clean" in result.output
+    template = (out / "sam.yaml").read_text()
+    assert "ReportBatchItemFailures" in template
+    assert "haat-prod-order-events" in (out / "parameters.json").read_text()
+
+
+def test_deploy_dry_run_prints_the_plan(tmp_path: Path) -> None:
+    template = tmp_path / "sam.yaml"
+    template.write_text("Resources: {}\n")
+    result = CliRunner().invoke(main, ["deploy", "--stage", "prod", "--template", str(template), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert '"stack": "haat-prod"' in result.output

@@ -1,0 +1,65 @@
+"""The local stack is the shared declaration, deployed into moto, with moto's gaps closed."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from chalicelib import aws
+from chalicelib.config import RESOURCE_PARAMETERS, settings
+from chalicelib.local import stack
+
+
+def test_every_resource_setting_names_a_declared_resource() -> None:
+    template = yaml.safe_load(stack.TEMPLATE_PATH.read_text())
+    referenced = json.dumps(template["Resources"])
+    for stage in ("dev", "prod", "local"):
+        env = stack.stage_environment(stage)
+        for variable, parameter in RESOURCE_PARAMETERS.items():
+            assert variable in env, f"{stage} lacks {variable}"
+            assert parameter in template["Parameters"]
+            assert json.dumps({"Ref": parameter}) in referenced, f"no resource is named by {parameter}"
+
+
+def test_tables_queues_buckets_topics_exist(local_aws: stack.LocalAws) -> None:
+    config = settings()
+    tables = set(aws.client("dynamodb").list_tables()["TableNames"])
+    assert {config.REGISTRY_TABLE, config.ORDERS_TABLE, config.OUTBOX_TABLE, config.OPS_TABLE} <= tables
+    topics = {t["TopicArn"].rsplit(":", 1)[1] for t in aws.client("sns").list_topics()["Topics"]}
+    assert {config.DIGEST_TOPIC, config.ALARMS_TOPIC} <= topics
+    aws.client("s3").head_bucket(Bucket=config.MEDIA_BUCKET)
+
+
+def test_queues_have_dead_letter_queues_and_long_enough_visibility(local_aws: stack.LocalAws) -> None:
+    lambda_timeout = json.loads(stack.CHALICE_CONFIG_PATH.read_text())["lambda_timeout"]
+    for queue in (settings().ORDER_EVENTS_QUEUE, settings().PHOTO_UPLOADS_QUEUE):
+        attributes = aws.client("sqs").get_queue_attributes(
+            QueueUrl=aws.queue_url(queue), AttributeNames=["All"]
+        )["Attributes"]
+        redrive = json.loads(attributes["RedrivePolicy"])
+        assert int(redrive["maxReceiveCount"]) == 5
+        assert redrive["deadLetterTargetArn"].endswith(f"{queue}-dlq")
+        assert int(attributes["VisibilityTimeout"]) >= 6 * lambda_timeout
+
+
+def test_moto_gaps_are_closed_by_the_bootstrap(local_aws: stack.LocalAws) -> None:
+    config = settings()
+    s3 = aws.client("s3")
+    notification = s3.get_bucket_notification_configuration(Bucket=config.UPLOADS_BUCKET)
+    [queue_config] = notification["QueueConfigurations"]
+    assert queue_config["QueueArn"].endswith(config.PHOTO_UPLOADS_QUEUE)
+    assert queue_config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "uploads/"}]
+    [rule] = s3.get_bucket_lifecycle_configuration(Bucket=config.UPLOADS_BUCKET)["Rules"]
+    assert rule["Expiration"]["Days"] == 30
+    ttl = aws.client("dynamodb").describe_time_to_live(TableName=config.ORDERS_TABLE)
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+
+
+def test_uploads_bucket_is_private_and_encrypted(local_aws: stack.LocalAws) -> None:
+    s3 = aws.client("s3")
+    block = s3.get_public_access_block(Bucket=settings().UPLOADS_BUCKET)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    encryption = s3.get_bucket_encryption(Bucket=settings().UPLOADS_BUCKET)
+    assert encryption["ServerSideEncryptionConfiguration"]["Rules"]
+    assert s3.get_bucket_versioning(Bucket=settings().UPLOADS_BUCKET)["Status"] == "Enabled"
