@@ -1,0 +1,1 @@
+"""Notifications to SHG members and coordinators: templates, the outbox, and senders."""
