@@ -4,12 +4,29 @@ handler decorators do not fit; a Chalice middleware does)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-logger = Logger()
+# Indian mobile numbers, with or without +91/0 prefixes and separators, and any E.164 number.
+_PHONE = re.compile(r"(?<!\w)(?:\+?91[\s-]?|0)?[6-9]\d{4}[\s-]?\d{5}(?!\d)|\+[1-9]\d{7,14}(?!\d)")
+REDACTED_PHONE = "<phone>"
+
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    """Defence in depth: whatever a log line carries, phone numbers never leave the function.
+
+    (Names, addresses and bank details are kept out of log calls by the code itself.)
+    """
+
+    def serialize(self, log: Any) -> str:
+        return _PHONE.sub(REDACTED_PHONE, super().serialize(log))
+
+
+logger = Logger(logger_formatter=RedactingFormatter())
 metrics = Metrics()
 tracer = Tracer()
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from chalice import Chalice
 from chalice.test import Client
+from click.testing import CliRunner, Result
 
-from chalicelib.local import runner, stack
+from chalicelib.cli import main
+from chalicelib.local import runner, session, stack
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +42,26 @@ def api_url(app: Chalice) -> Iterator[str]:
 def unique() -> str:
     """A short id so tests sharing the session's stack never see each other's records."""
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def cli(
+    local_aws: stack.LocalAws, api_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Result]]:
+    """Run the operator CLI attached to this session's stack, as `haat local up` would be attached."""
+    state = tmp_path_factory.mktemp("haat") / "local-stack.json"
+    previous = os.environ.get("HAAT_LOCAL_STATE")
+    os.environ["HAAT_LOCAL_STATE"] = str(state)
+    session.write_state(local_aws.endpoint, api_url)
+
+    def run(*args: str) -> Result:
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    yield run
+    session.clear_state()
+    if previous is None:
+        os.environ.pop("HAAT_LOCAL_STATE", None)
+    else:
+        os.environ["HAAT_LOCAL_STATE"] = previous

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from chalicelib.cli import main
+from chalicelib.local.stack import PROJECT_DIR
 
 
 def test_demo_summary_reads_back_photos_orders_and_digest() -> None:
@@ -38,3 +47,34 @@ def test_deploy_dry_run_prints_the_plan(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["deploy", "--stage", "prod", "--template", str(template), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert '"stack": "haat-prod"' in result.output
+
+
+def test_local_up_serves_the_api_until_terminated(tmp_path: Path) -> None:
+    env = {**os.environ, "HAAT_LOCAL_STATE": str(tmp_path / "state.json")}
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chalicelib.cli", "local", "up", "--port", str(port)],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "state.json").exists():
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            assert time.monotonic() < deadline, "local up did not start"
+            time.sleep(0.2)
+        state = json.loads((tmp_path / "state.json").read_text())
+        with urllib.request.urlopen(f"{state['api_url']}/health", timeout=5) as response:
+            assert json.loads(response.read()) == {"status": "ok"}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert not (tmp_path / "state.json").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

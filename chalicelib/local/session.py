@@ -8,10 +8,16 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from chalice import Chalice
 
 from chalicelib.local import runner, stack
+
+
+def state_path() -> Path:
+    """Where `haat local up` says where it runs (HAAT_LOCAL_STATE overrides, e.g. in tests)."""
+    return Path(os.environ.get("HAAT_LOCAL_STATE", stack.PROJECT_DIR / ".haat" / "local-stack.json"))
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,7 @@ class Session:
 
 def _running_stack() -> dict[str, str] | None:
     try:
-        state: dict[str, str] = json.loads(stack.STATE_PATH.read_text())
+        state: dict[str, str] = json.loads(state_path().read_text())
         urllib.request.urlopen(f"{state['endpoint']}/moto-api/", timeout=1).close()
         return state
     except (OSError, ValueError, KeyError):
@@ -32,12 +38,12 @@ def _running_stack() -> dict[str, str] | None:
 
 
 def write_state(endpoint: str, api_url: str) -> None:
-    stack.STATE_PATH.parent.mkdir(exist_ok=True)
-    stack.STATE_PATH.write_text(json.dumps({"endpoint": endpoint, "api_url": api_url, "pid": os.getpid()}))
+    state_path().parent.mkdir(exist_ok=True)
+    state_path().write_text(json.dumps({"endpoint": endpoint, "api_url": api_url, "pid": os.getpid()}))
 
 
 def clear_state() -> None:
-    stack.STATE_PATH.unlink(missing_ok=True)
+    state_path().unlink(missing_ok=True)
 
 
 @contextmanager

@@ -24,7 +24,6 @@ from chalicelib.config import RESOURCE_PARAMETERS, settings
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = PROJECT_DIR / "infra" / "resources.yaml"
 CHALICE_CONFIG_PATH = PROJECT_DIR / ".chalice" / "config.json"
-STATE_PATH = PROJECT_DIR / ".haat" / "local-stack.json"
 STACK_NAME = "haat-local"
 REGION = "ap-south-1"
 # Secrets the local stack generates afresh each run (AWS keeps them in SSM Parameter Store).

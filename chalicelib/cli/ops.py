@@ -1,0 +1,88 @@
+"""Runbook commands (docs/runbook.md): the same command works on the local stack and a deployed stage."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+
+import click
+
+from chalicelib import aws, queues
+from chalicelib.config import settings
+from chalicelib.local import runner, session, stack
+
+QUEUES = {"orders": "ORDER_EVENTS_QUEUE", "photos": "PHOTO_UPLOADS_QUEUE"}
+stage_option = click.option(
+    "--stage",
+    default="local",
+    show_default=True,
+    help="local (embedded stack) or a deployed stage (dev, prod).",
+)
+
+
+@contextmanager
+def stage_session(stage: str) -> Iterator[session.Session | None]:
+    """The local stack (a Session, to deliver events ourselves), or a deployed stage's settings (None)."""
+    if stage == "local":
+        with session.local_session() as current:
+            yield current
+        return
+    stack.activate(stack.stage_environment(stage))
+    yield None
+
+
+def digest_fire_time(day: date) -> datetime:
+    """The schedule that reports on IST day `day` fires at 02:30 UTC the next day (08:00 IST)."""
+    return datetime.combine(day + timedelta(days=1), time(2, 30), tzinfo=UTC)
+
+
+@click.group(help="Runbook operations: redrive DLQs, rotate secrets, re-run a digest.")
+def ops() -> None:
+    pass
+
+
+@ops.command(help="Move every message of a queue's DLQ back to the queue, to be processed again.")
+@click.option("--queue", "queue_key", type=click.Choice(sorted(QUEUES)), required=True)
+@stage_option
+def redrive(queue_key: str, stage: str) -> None:
+    with stage_session(stage) as local:
+        moved = queues.redrive(getattr(settings(), QUEUES[queue_key]))
+        if local and not local.shared:
+            runner.drain_all(local.app)
+        click.echo(json.dumps({"queue": queue_key, "redriven": moved}))
+
+
+@ops.command(
+    "rotate-secret", help="Replace a secret (e.g. webhooks/haat/OUTLET); print the new value once."
+)
+@click.argument("name")
+@stage_option
+def rotate_secret(name: str, stage: str) -> None:
+    with stage_session(stage):
+        value = secrets.token_urlsafe(32)
+        aws.client("ssm").put_parameter(
+            Name=f"{settings().SECRETS_PREFIX}/{name}", Value=value, Type="SecureString", Overwrite=True
+        )
+        click.echo(json.dumps({"parameter": f"{settings().SECRETS_PREFIX}/{name}", "value": value}))
+
+
+@ops.command(
+    "rerun-digest", help="Re-run the daily digest for an IST date (same files again)."
+)
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
+@stage_option
+def rerun_digest(day: datetime, stage: str) -> None:
+    at = digest_fire_time(day.date())
+    with stage_session(stage) as local:
+        if local:
+            outcome = runner.fire(local.app, "daily_digest", at)
+        else:
+            response = aws.client("lambda").invoke(
+                FunctionName=f"haat-{stage}-daily_digest",
+                Payload=json.dumps(runner.scheduled_event("daily_digest", at)).encode(),
+            )
+            outcome = json.loads(response["Payload"].read())
+        click.echo(json.dumps(outcome, default=str))

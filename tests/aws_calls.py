@@ -1,0 +1,147 @@
+"""Record the AWS API calls each Lambda really makes, as IAM actions on resource ARNs.
+
+Hooked into botocore's built-in handlers, so every session (boto3's default one and the private
+ones Powertools creates) reports its calls; nothing is patched away - the calls still go to moto.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities import parameters
+from botocore import handlers
+
+from chalicelib import aws
+
+ACCOUNT = "123456789012"
+REGION = "ap-south-1"
+
+# API operations whose IAM action has another name.
+_ACTION_ALIASES = {
+    "s3:HeadObject": "s3:GetObject",
+    "s3:HeadBucket": "s3:ListBucket",
+    "s3:ListObjectsV2": "s3:ListBucket",
+    "sqs:SendMessageBatch": "sqs:SendMessage",
+    "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
+}
+_TRANSACT_ACTIONS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+
+
+def _table_arn(name: str, index: str | None = None) -> str:
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+    return f"{arn}/index/{index}" if index else arn
+
+
+def _dynamodb(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    if operation in {"TransactWriteItems", "TransactGetItems"}:
+        return [
+            (_TRANSACT_ACTIONS.get(kind, "dynamodb:GetItem"), _table_arn(body["TableName"]))
+            for item in params["TransactItems"]
+            for kind, body in item.items()
+        ]
+    if operation in {"BatchWriteItem", "BatchGetItem"}:
+        return [(action, _table_arn(name)) for name in params["RequestItems"]]
+    return [(action, _table_arn(params["TableName"], params.get("IndexName")))]
+
+
+def _sqs(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[1]
+    return [(action, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
+
+
+def _s3(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    if operation == "GetObject" and params.get("VersionId"):
+        action = "s3:GetObjectVersion"
+    key = params.get("Key")
+    return [(action, f"arn:aws:s3:::{params['Bucket']}" + (f"/{key}" if key is not None else ""))]
+
+
+def _sns(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(action, params.get("TopicArn") or params.get("TargetArn") or "phone-number")]
+
+
+def _ssm(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    names = params.get("Names") or [params.get("Name") or params.get("Path")]
+    return [(action, f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{n.lstrip('/')}") for n in names]
+
+
+def _secretsmanager(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(action, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{params['SecretId']}")]
+
+
+_RESOURCES = {
+    "dynamodb": _dynamodb,
+    "sqs": _sqs,
+    "s3": _s3,
+    "sns": _sns,
+    "ssm": _ssm,
+    "secretsmanager": _secretsmanager,
+}
+
+
+def _grants(prefix: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(IAM action, resource ARN) pairs one API call needs."""
+    action = _ACTION_ALIASES.get(f"{prefix}:{operation}", f"{prefix}:{operation}")
+    resources = _RESOURCES.get(prefix)
+    return resources(action, operation, params) if resources else [(action, "*")]
+
+
+class CallRecorder:
+    """Collects grants per label (the Lambda function the test is exercising)."""
+
+    def __init__(self) -> None:
+        self.grants: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._label: str | None = None
+        self._lock = threading.Lock()
+
+    def _before_parameter_build(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        if self._label is None:
+            return
+        prefix = model.service_model.signing_name
+        with self._lock:
+            self.grants[self._label].update(_grants(prefix, model.name, params))
+
+    @contextmanager
+    def recording(self, label: str) -> Iterator[None]:
+        self._label = label
+        try:
+            yield
+        finally:
+            self._label = None
+
+
+def _forget_clients() -> None:
+    """Clients copy their session's handlers when built: rebuild them so the recorder is seen."""
+    aws.reset()
+    parameters.base.DEFAULT_PROVIDERS.clear()
+
+
+@contextmanager
+def installed() -> Iterator[CallRecorder]:
+    """A recorder that sees every botocore session, boto3's default one included."""
+    recorder = CallRecorder()
+    event = "before-parameter-build"
+    entry = (event, recorder._before_parameter_build)
+    handlers.BUILTIN_HANDLERS.append(entry)
+    default_session = boto3.DEFAULT_SESSION
+    if default_session is not None:
+        default_session._session.register(event, recorder._before_parameter_build)
+    _forget_clients()
+    try:
+        yield recorder
+    finally:
+        handlers.BUILTIN_HANDLERS.remove(entry)
+        if default_session is not None:
+            default_session._session.unregister(event, recorder._before_parameter_build)
+        _forget_clients()
