@@ -11,8 +11,7 @@ from html import escape
 
 from chalicelib.reports.digest import Digest, Row
 
-BAR_HEIGHT = 22
-LABEL_WIDTH = 120
+ROW_HEIGHT = 34
 CHART_WIDTH = 360
 
 STYLE = """
@@ -48,27 +47,27 @@ def rupees(paise: int) -> str:
 
 
 def bar_chart(title: str, bars: Sequence[tuple[str, float, str]], color: str, target: float = 0) -> str:
-    """Horizontal bars (label, value, caption) scaled to the largest value (or to `target`, drawn
-    as a dashed line, e.g. the Lakhpati threshold)."""
+    """Horizontal bars (label, value, caption), label and caption above each full-width bar, scaled
+    to the largest value (or to `target`, drawn as a dashed line, e.g. the Lakhpati threshold)."""
     if not bars:
         return f'<p class="none">No {escape(title.lower())} to show.</p>'
     scale = max([target, *(value for _, value, _ in bars)]) or 1
-    width = CHART_WIDTH - LABEL_WIDTH - 70
-    height = BAR_HEIGHT * len(bars) + 10
+    width = CHART_WIDTH - 16
+    height = ROW_HEIGHT * len(bars) + 8
     parts = [f'<svg viewBox="0 0 {CHART_WIDTH} {height}" role="img" aria-label="{escape(title)}">']
     for index, (label, value, caption) in enumerate(bars):
-        y = 5 + index * BAR_HEIGHT
-        length = max(1.0, width * value / scale) if value > 0 else 0
+        y = 4 + index * ROW_HEIGHT
+        length = max(2.0, width * value / scale) if value > 0 else 0
         parts.append(
-            f'<text x="4" y="{y + 15}">{escape(label[:18])}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{BAR_HEIGHT - 7}" '
-            f'rx="3" fill="{color}"/>'
-            f'<text x="{LABEL_WIDTH + length + 4:.1f}" y="{y + 15}">{escape(caption)}</text>'
+            f'<text x="8" y="{y + 13}">{escape(label[:32])}</text>'
+            f'<text x="{CHART_WIDTH - 8}" y="{y + 13}" text-anchor="end">{escape(caption)}</text>'
+            f'<rect x="8" y="{y + 17}" width="{width:.1f}" height="11" rx="3" fill="#eee9df"/>'
+            f'<rect x="8" y="{y + 17}" width="{length:.1f}" height="11" rx="3" fill="{color}"/>'
         )
     if target:
-        x = LABEL_WIDTH + width * target / scale
+        x = 8 + width * target / scale
         parts.append(
-            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="#7a2e10" stroke-dasharray="4 3"/>'
+            f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{height}" stroke="#7a2e10" stroke-dasharray="4 3"/>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -155,7 +154,14 @@ def render(digest: Digest) -> bytes:
         if r.counters["sla_breaches"]
     ]
     people = [*digest.lakhpati, *digest.approaching]
-    lakhpati_bars = [(m.member_id, m.income_paise, f"{m.progress_percent:.0f}%") for m in people[:15]]
+    lakhpati_bars = [
+        (
+            f"{m.member_id} · {m.district}",
+            m.income_paise,
+            f"{rupees(m.income_paise)} · {m.progress_percent:.0f}%",
+        )
+        for m in people[:15]
+    ]
     date_text = digest.report_date.strftime("%d %b %Y")
     sections = [
         f"<h1>Haat daily digest</h1><p class='sub'>{escape(date_text)} (IST) · month to date from "
