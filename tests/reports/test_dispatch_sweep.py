@@ -72,7 +72,9 @@ def test_late_order_gets_one_reminder_then_one_escalation(app: Chalice, unique: 
         "language": "ur",
         "role": "artisan",
     }
-    assert outbox.get(f"dispatch_escalation:amazon:{order_id}:{coordinator}")["variables"]["language"] == "en"  # type: ignore[index]
+    escalation = outbox.get(f"dispatch_escalation:amazon:{order_id}:{coordinator}")
+    assert escalation is not None
+    assert escalation["variables"]["language"] == "en"
 
 
 def test_shipped_and_cancelled_orders_are_left_alone(app: Chalice, unique: str) -> None:
