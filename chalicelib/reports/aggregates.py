@@ -146,7 +146,6 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
     first = after.lines[0] if after.lines else None
     if tally.delivered_unpaid:
         delivered_at = after.delivered_at or event.event_time
-        expected_fee = tally_expected_fee(tally)
         actions.append(
             {
                 "Put": {
@@ -159,7 +158,7 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
                             "delivered_at": utc_iso(delivered_at),
                             "district": first.district if first else "",
                             "shg_id": first.shg_id if first else "",
-                            "expected_payout_paise": after.total_paise - expected_fee,
+                            "expected_payout_paise": after.total_paise - tally.expected_fee_paise,
                         }
                     ),
                 }
@@ -196,15 +195,6 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
             }
         )
     return actions
-
-
-def tally_expected_fee(tally: Tally) -> int:
-    """The expected fee of a newly delivered order, read back from its district counters."""
-    return sum(
-        counters.get("expected_fee_paise", 0)
-        for (_, dimension, _), counters in tally.counters.items()
-        if dimension == "district"
-    )
 
 
 def _registry_view(orders: Iterable[OrderRecord]) -> tuple[dict[str, SHG], dict[str, Member]]:

@@ -69,6 +69,7 @@ class Tally:
     delivered_unpaid: bool = False
     paid: bool = False
     closes_unpaid: bool = False  # paid or returned: no longer awaiting a payout
+    expected_fee_paise: int = 0
     mismatch: int | None = None  # received - expected payout, when a payout does not match
 
     def is_empty(self) -> bool:
@@ -102,22 +103,26 @@ def line_fees(order: OrderRecord, shgs: Mapping[str, SHG], rules: Sequence[FeeRu
     return fees
 
 
-def split_by_share(amount: int, makers: Sequence[str], members: Mapping[str, Member]) -> dict[str, int]:
-    """`amount` divided among `makers` in proportion to their income_share (largest remainder,
-    so the parts always add up to `amount`). No maker on the line: the SHG's sharing members."""
-    candidates = list(makers) or sorted(members)
-    weights = {m: members[m].income_share if m in members else 0.0 for m in candidates}
-    weights = {m: w for m, w in weights.items() if w > 0}
+def spread(amount: int, weights: Mapping[str, float]) -> dict[str, int]:
+    """`amount` divided in proportion to `weights` by largest remainder: the parts always add up."""
+    weights = {key: w for key, w in weights.items() if w > 0}
     if not weights:
         return {}
     total = sum(weights.values())
-    exact = {m: amount * w / total for m, w in weights.items()}
-    parts = {m: int(v) if v >= 0 else -int(-v) for m, v in exact.items()}
+    exact = {key: amount * w / total for key, w in weights.items()}
+    parts = {key: int(value) for key, value in exact.items()}  # int() truncates toward zero
     remainder = amount - sum(parts.values())
     step = 1 if remainder > 0 else -1
-    for member in sorted(exact, key=lambda m: (-abs(exact[m] - parts[m]), m))[: abs(remainder)]:
-        parts[member] += step
+    for key in sorted(exact, key=lambda k: (-abs(exact[k] - parts[k]), k))[: abs(remainder)]:
+        parts[key] += step
     return parts
+
+
+def split_by_share(amount: int, makers: Sequence[str], members: Mapping[str, Member]) -> dict[str, int]:
+    """`amount` divided among `makers` in proportion to their registry income_share; a line that
+    names no maker goes to the SHG's members by their shares."""
+    candidates = list(makers) or sorted(members)
+    return spread(amount, {m: members[m].income_share if m in members else 0.0 for m in candidates})
 
 
 def _earning(status: OrderStatus | None) -> bool:
@@ -138,6 +143,7 @@ def order_tally(
     old = before.status if before else None
     new = after.status
     fees = line_fees(after, shgs, rules)
+    tally.expected_fee_paise = sum(fees)
     event_day = business_date(event.event_time)
 
     def add(day: date, line: OrderLine, values: Mapping[str, int]) -> None:
@@ -200,11 +206,14 @@ def _payout(tally: Tally, before: OrderRecord | None, after: OrderRecord, day: d
     fee_before = (before.channel_fee_paise if before else None) or 0
     payout_delta = (after.payout_paise or 0) - (paid_before or 0)
     fee_delta = (after.channel_fee_paise or 0) - fee_before
-    total = after.total_paise or 1
-    for line in after.lines:
-        # Spread an order-level settlement over its lines by value so each SHG gets its part.
-        share = line.total_paise / total
-        values = {"payout_paise": round(payout_delta * share), "channel_fee_paise": round(fee_delta * share)}
+    weights = {str(index): float(line.total_paise) for index, line in enumerate(after.lines)}
+    payouts, fees_received = spread(payout_delta, weights), spread(fee_delta, weights)
+    for index, line in enumerate(after.lines):
+        # An order-level settlement is spread over its lines by value, so each SHG gets its part.
+        values = {
+            "payout_paise": payouts.get(str(index), 0),
+            "channel_fee_paise": fees_received.get(str(index), 0),
+        }
         if paid_before is None:
             values["payouts"] = 1
         for dimension, key, labels in _line_dimensions(line):
