@@ -40,7 +40,12 @@ def report_date_of(raw_event: dict[str, Any]) -> date:
     """The IST day before the run, or `detail.report_date` when an operator re-runs a past day."""
     requested = (raw_event.get("detail") or {}).get("report_date")
     if requested:
-        return date.fromisoformat(str(requested))
+        try:
+            return date.fromisoformat(str(requested))
+        except ValueError:
+            raise ValueError(
+                f"detail.report_date must be an IST date YYYY-MM-DD, not {requested!r}"
+            ) from None
     return business_date(_fired_at(raw_event)) - timedelta(days=1)
 
 
