@@ -347,11 +347,24 @@ def test_a_change_tallied_twice_counts_once(app: Chalice, unique: str) -> None:
     )
     before = story.record.model_copy(update={"status": OrderStatus.PLACED})
     record_order_change(before, story.record, event)  # the orders handler retrying after a crash
+    for _ in range(2):  # the photo pipeline redelivering the same verdict and listing
+        at = ist("2027-01-16T11:00")
+        record_photo_verdict(
+            shg.shg_id, shg.district, "rejected", ["dark"], at, dedupe_key=f"{unique}/1.jpg#v1"
+        )
+        record_new_listing(shg.shg_id, shg.district, "namda", at, dedupe_key=f"meesho#{unique}")
     document = json.loads(_digest(app, "2027-01-17T02:30:00Z")[1]["digest.json"])
-    assert _figures(_row(document, "mtd", "district", f"D-{unique}"), "orders", "units", "delivered") == {
+    figures = _figures(
+        _row(document, "mtd", "district", f"D-{unique}"),
+        *("orders", "units", "delivered", "photos_checked", "photos_rejected", "new_listings"),
+    )
+    assert figures == {
         "orders": 1,
         "units": 3,
         "delivered": 1,
+        "photos_checked": 1,
+        "photos_rejected": 1,
+        "new_listings": 1,
     }
 
 
