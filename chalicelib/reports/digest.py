@@ -86,6 +86,7 @@ class Digest(BaseModel):
     payout_mismatches: list[dict[str, Any]]
     fee_rules: list[dict[str, Any]]
     threshold_paise: int
+    near_percent: int
     unpaid_after_days: int
 
 
@@ -203,6 +204,7 @@ def build(report_date: date, config: ReportSettings) -> Digest:
         payout_mismatches=sorted(mismatches, key=lambda m: str(m["sk"])),
         fee_rules=[rule.model_dump(mode="json") for rule in config.CHANNEL_FEE_RULES],
         threshold_paise=config.LAKHPATI_THRESHOLD_PAISE,
+        near_percent=config.LAKHPATI_NEAR_PERCENT,
         unpaid_after_days=config.UNPAID_AFTER_DAYS,
     )
 
@@ -222,6 +224,7 @@ def to_json(digest: Digest) -> bytes:
         "columns": list(ROW_COLUMNS),
         "rows": [row.as_record() for row in digest.rows],
         "lakhpati_threshold_paise": digest.threshold_paise,
+        "approaching_percent": digest.near_percent,
         "lakhpati": [m.model_dump() for m in digest.lakhpati],
         "approaching_lakhpati": [m.model_dump() for m in digest.approaching],
         "unpaid_after_days": digest.unpaid_after_days,

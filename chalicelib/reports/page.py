@@ -46,11 +46,13 @@ def rupees(paise: int) -> str:
     return f"{sign}₹{digits}"
 
 
-def bar_chart(title: str, bars: Sequence[tuple[str, float, str]], color: str, target: float = 0) -> str:
+def bar_chart(
+    title: str, bars: Sequence[tuple[str, float, str]], color: str, *, empty: str, target: float = 0
+) -> str:
     """Horizontal bars (label, value, caption), label and caption above each full-width bar, scaled
     to the largest value (or to `target`, drawn as a dashed line, e.g. the Lakhpati threshold)."""
     if not bars:
-        return f'<p class="none">No {escape(title.lower())} to show.</p>'
+        return f'<p class="none">{escape(empty)}</p>'
     scale = max([target, *(value for _, value, _ in bars)]) or 1
     width = CHART_WIDTH - 16
     height = ROW_HEIGHT * len(bars) + 8
@@ -136,7 +138,7 @@ def render(digest: Digest) -> bytes:
         (rupees(total["mtd"]["gmv_paise"]), "GMV month to date"),
         (str(total["mtd"]["sla_breaches"]), "late dispatches this month"),
         (str(len(digest.lakhpati)), "Lakhpati Didis"),
-        (str(len(digest.approaching)), "above 75% of Rs 1 lakh"),
+        (str(len(digest.approaching)), f"above {digest.near_percent}% of {rupees(digest.threshold_paise)}"),
     ]
     gmv_bars = [
         (
@@ -170,11 +172,17 @@ def render(digest: Digest) -> bytes:
         + "".join(f'<div class="tile"><b>{escape(v)}</b><span>{escape(t)}</span></div>' for v, t in tiles)
         + "</div>",
         "<h2>GMV by district, month to date (+ yesterday)</h2>",
-        bar_chart("GMV by district", gmv_bars, "#c8553d"),
+        bar_chart("GMV by district", gmv_bars, "#c8553d", empty="No sales this month yet."),
         "<h2>Dispatch SLA breaches, month to date</h2>",
-        bar_chart("SLA breaches", sla_bars, "#e0a030"),
+        bar_chart("SLA breaches", sla_bars, "#e0a030", empty="No late dispatch this month."),
         "<h2>Lakhpati Didi progress (trailing 12 months, net)</h2>",
-        bar_chart("Lakhpati progress", lakhpati_bars, "#2f7d5b", target=digest.threshold_paise),
+        bar_chart(
+            "Lakhpati progress",
+            lakhpati_bars,
+            "#2f7d5b",
+            empty=f"No member above {digest.near_percent}% of {rupees(digest.threshold_paise)} yet.",
+            target=digest.threshold_paise,
+        ),
         "<h2>Districts, month to date</h2>",
         _table(mtd_districts),
         "<h2>Yesterday by district</h2>",
