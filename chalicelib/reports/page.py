@@ -66,11 +66,12 @@ def bar_chart(
             f'<rect x="8" y="{y + 17}" width="{width:.1f}" height="11" rx="3" fill="#eee9df"/>'
             f'<rect x="8" y="{y + 17}" width="{length:.1f}" height="11" rx="3" fill="{color}"/>'
         )
-    if target:
-        x = 8 + width * target / scale
-        parts.append(
-            f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{height}" stroke="#7a2e10" stroke-dasharray="4 3"/>'
-        )
+        if target:  # a tick through each bar where the target lies
+            x = 8 + width * target / scale
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y + 15}" x2="{x:.1f}" y2="{y + 30}" '
+                'stroke="#7a2e10" stroke-width="2"/>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
