@@ -50,22 +50,32 @@ class Row(BaseModel):
     counters: dict[str, int]
     reasons: dict[str, int]
 
-    def csv_values(self) -> list[str]:
+    def rejection_rate(self) -> float | None:
         checked = self.counters.get("photos_checked", 0)
-        rate = f"{self.counters.get('photos_rejected', 0) / checked:.4f}" if checked else ""
-        top = sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
-        return [
-            self.period,
-            self.dimension,
-            self.key,
-            *(self.labels.get(c, "") for c in LABEL_COLUMNS),
-            *(str(self.counters.get(c, 0)) for c in COUNTERS),
-            rate,
-            ";".join(f"{code}:{count}" for code, count in top),
-        ]
+        return round(self.counters.get("photos_rejected", 0) / checked, 4) if checked else None
+
+    def top_reasons(self) -> list[tuple[str, int]]:
+        return sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
 
     def as_record(self) -> dict[str, Any]:
-        return dict(zip(ROW_COLUMNS, self.csv_values(), strict=True))
+        """The row with typed values (JSON): counters as integers, the rate as a fraction or null."""
+        return {
+            "period": self.period,
+            "dimension": self.dimension,
+            "key": self.key,
+            **{c: self.labels.get(c, "") for c in LABEL_COLUMNS},
+            **{c: self.counters.get(c, 0) for c in COUNTERS},
+            "photo_rejection_rate": self.rejection_rate(),
+            "top_rejection_reasons": [{"code": code, "count": count} for code, count in self.top_reasons()],
+        }
+
+    def csv_values(self) -> list[str]:
+        rate = self.rejection_rate()
+        return [
+            *(str(value) for value in list(self.as_record().values())[:-2]),
+            "" if rate is None else f"{rate:.4f}",
+            ";".join(f"{code}:{count}" for code, count in self.top_reasons()),
+        ]
 
 
 class MemberIncome(BaseModel):

@@ -21,6 +21,8 @@ SHG B: B1 = 0.75 x (44,000 + 61,600) = 79,200 (79.2%, above 75%), B2 = 26,400 (n
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -215,8 +217,11 @@ def test_digest_figures_match_hand_computed_totals(
         "photos_checked": 1,
         "photos_rejected": 1,
     }
-    assert day_a["photo_rejection_rate"] == "1.0000"
-    assert day_a["top_rejection_reasons"] == "blurry:1;watermark:1"
+    assert day_a["photo_rejection_rate"] == 1.0
+    assert day_a["top_rejection_reasons"] == [
+        {"code": "blurry", "count": 1},
+        {"code": "watermark", "count": 1},
+    ]
     day_b = _row(document, "day", "district", s["DB"])
     assert _figures(day_b, "orders", "units", "gmv_paise", "cancellations", "cancelled_paise") == {
         "orders": 1,
@@ -263,8 +268,11 @@ def test_digest_figures_match_hand_computed_totals(
         "photos_checked": 3,
         "photos_rejected": 2,
     }
-    assert mtd_a["photo_rejection_rate"] == "0.6667"
-    assert mtd_a["top_rejection_reasons"] == "blurry:2;watermark:1"
+    assert mtd_a["photo_rejection_rate"] == 0.6667
+    assert mtd_a["top_rejection_reasons"] == [
+        {"code": "blurry", "count": 2},
+        {"code": "watermark", "count": 1},
+    ]
     for dimension, key in (("block", f"{s['DA']}/Harwan"), ("shg", s["A"])):
         assert _figures(_row(document, "mtd", dimension, key), "orders", "gmv_paise") == {
             "orders": 3,
@@ -299,8 +307,14 @@ def test_digest_figures_match_hand_computed_totals(
         (m["sk"], m["expected_payout_paise"], m["payout_paise"], m["difference_paise"]) for m in mismatches
     ] == [(f"flipkart#FK1-{s['u']}", 40_000_00, 39_500_00, -500_00)]
 
-    csv_lines = files["digest.csv"].decode().splitlines()
-    assert csv_lines[0].split(",")[:4] == ["period", "dimension", "key", "district"]
+    csv_rows = list(csv.DictReader(io.StringIO(files["digest.csv"].decode())))
+    assert list(csv_rows[0]) == document["columns"]
+    csv_a = next(
+        r for r in csv_rows if (r["period"], r["dimension"], r["key"]) == ("mtd", "district", s["DA"])
+    )
+    assert csv_a["gmv_paise"] == "12000000"
+    assert csv_a["photo_rejection_rate"] == "0.6667"
+    assert csv_a["top_rejection_reasons"] == "blurry:2;watermark:1"
     assert "<svg" in files["index.html"].decode()
 
     message = json.loads(
