@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from chalicelib import aws
@@ -67,7 +68,9 @@ def run(session: Session) -> DemoReport:
     order_ids = send_sample_orders()
     runner.drain_all(session.app)
     sweep = runner.fire(session.app, "dispatch_sweep")
-    digest = runner.fire(session.app, "daily_digest")
+    # Fired as at the next 08:00 IST, so the digest covers today's demo activity.
+    digest_at = runner.next_fire(runner.schedules(session.app)["daily_digest"], datetime.now(UTC))
+    digest = runner.fire(session.app, "daily_digest", digest_at)
 
     catalogue = aws.table(settings().CATALOGUE_TABLE)
     for key in photo_keys:
@@ -85,11 +88,13 @@ def run(session: Session) -> DemoReport:
             "recorded" if item else "MISSING",
             f"{item['channel'] if item else '?'} {message_id}",
         )
-    report.add("dispatch sweep", "ran", json.dumps(sweep))
-    head = aws.client("s3").head_object(Bucket=settings().MEDIA_BUCKET, Key=digest["report_key"])
-    report.add(
-        "daily digest",
-        "written",
-        f"s3://{settings().MEDIA_BUCKET}/{digest['report_key']} ({head['ContentLength']} bytes)",
-    )
+    report.add("dispatch sweep", "ran", json.dumps(sweep, sort_keys=True))
+    for name in ("digest_csv", "digest_json", "index_html"):
+        head = aws.client("s3").head_object(Bucket=digest["bucket"], Key=digest[name])
+        report.add(
+            "daily digest",
+            "written",
+            f"s3://{digest['bucket']}/{digest[name]} "
+            f"({head['ContentLength']} bytes, for {digest['report_date']})",
+        )
     return report

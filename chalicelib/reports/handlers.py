@@ -2,34 +2,82 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.observability import logger
+from chalicelib.reports import digest, page
+from chalicelib.reports.calendar import business_date
 from chalicelib.reports.runs import record_run
+from chalicelib.reports.settings import report_settings
+from chalicelib.reports.sweep import sweep
+
+CONTENT_TYPES = {
+    "digest.csv": "text/csv; charset=utf-8",
+    "digest.json": "application/json",
+    "index.html": "text/html; charset=utf-8",
+}
 
 
 def _fired_at(raw_event: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(raw_event["time"].replace("Z", "+00:00"))
+    return datetime.fromisoformat(raw_event["time"].replace("Z", "+00:00")).astimezone(UTC)
 
 
 def dispatch_sweep(raw_event: dict[str, Any]) -> dict[str, Any]:
-    outcome = {"reminders": 0, "escalations": 0}
-    record_run("dispatch_sweep", _fired_at(raw_event), outcome)
+    fired_at = _fired_at(raw_event)
+    window = timedelta(hours=report_settings().DISPATCH_REMINDER_WINDOW_HOURS)
+    outcome = sweep(fired_at, window).as_dict()
+    logger.info("dispatch sweep", extra=outcome)
+    record_run("dispatch_sweep", fired_at, outcome)
     return outcome
+
+
+def report_date_of(raw_event: dict[str, Any]) -> date:
+    """The IST day before the run, or `detail.report_date` when an operator re-runs a past day."""
+    requested = (raw_event.get("detail") or {}).get("report_date")
+    if requested:
+        try:
+            return date.fromisoformat(str(requested))
+        except ValueError:
+            raise ValueError(
+                f"detail.report_date must be an IST date YYYY-MM-DD, not {requested!r}"
+            ) from None
+    return business_date(_fired_at(raw_event)) - timedelta(days=1)
+
+
+@functools.cache
+def _topic_arn(name: str) -> str:
+    """The ARN of topic `name` in this account and region (GetCallerIdentity needs no permission)."""
+    account = aws.client("sts").get_caller_identity()["Account"]
+    region = aws.client("sns").meta.region_name
+    return f"arn:aws:sns:{region}:{account}:{name}"
 
 
 def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
     fired_at = _fired_at(raw_event)
-    key = f"reports/{fired_at.date().isoformat()}/digest.json"
-    aws.client("s3").put_object(
-        Bucket=settings().MEDIA_BUCKET,
-        Key=key,
-        Body=json.dumps({"generated_for": fired_at.date().isoformat()}).encode(),
-        ContentType="application/json",
+    report_date = report_date_of(raw_event)
+    built = digest.build(report_date, report_settings())
+    files = {
+        "digest.csv": digest.to_csv(built),
+        "digest.json": digest.to_json(built),
+        "index.html": page.render(built),
+    }
+    bucket = settings().MEDIA_BUCKET
+    keys = {}
+    for name, body in files.items():
+        key = f"reports/{report_date.isoformat()}/{name}"
+        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[name])
+        keys[name.replace(".", "_")] = key
+    message = {"report_date": report_date.isoformat(), "bucket": bucket, **keys}
+    aws.client("sns").publish(
+        TopicArn=_topic_arn(settings().DIGEST_TOPIC),
+        Subject=f"Haat daily digest {report_date.isoformat()}",
+        Message=json.dumps(message, sort_keys=True),
     )
-    outcome = {"report_key": key}
+    outcome = {"report_key": keys["index_html"], **message}
     record_run("daily_digest", fired_at, outcome)
     return outcome
