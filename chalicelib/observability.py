@@ -4,13 +4,16 @@ handler decorators do not fit; a Chalice middleware does)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-metrics = Metrics()
+# The namespace is also set by .chalice/config.json; the default covers processes (tests, the CLI)
+# that import this module before the stage environment is applied.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Haat"))
 tracer = Tracer()
 
 
