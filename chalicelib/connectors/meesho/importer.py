@@ -171,7 +171,7 @@ def store(result: ImportResult, *, source: str, imported_by: str) -> None:
     aws.table(settings().OPS_TABLE).put_item(
         Item={
             "pk": f"IMPORT#{CHANNEL}",
-            "sk": f"{result.imported_at.isoformat()}#{result.import_id}",
+            "sk": f"{record['imported_at']}#{result.import_id}",
             "source": source,
             "imported_by": imported_by,
             **record,
