@@ -9,6 +9,7 @@ absorbs them. Windows overlap by FLIPKART_CHECKPOINT_OVERLAP_SECONDS for the sam
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,8 +88,16 @@ def save_cursor(account: str, search_type: SearchType, cursor: Cursor) -> None:
     )
 
 
+@functools.cache
+def _secrets(client: Any) -> parameters.SecretsProvider:
+    """A caching provider bound to this container's Secrets Manager client (aws.reset() renews it)."""
+    return parameters.SecretsProvider(boto3_client=client)
+
+
 def load_credentials(account: str) -> SellerCredentials:
-    secret = parameters.get_secret(settings().flipkart_secret_name(account), transform="json", max_age=300)
+    secret = _secrets(aws.client("secretsmanager")).get(
+        settings().flipkart_secret_name(account), transform="json", max_age=300
+    )
     return SellerCredentials.model_validate(secret)
 
 
