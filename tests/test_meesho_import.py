@@ -74,7 +74,7 @@ def post(
         "/imports/orders/meesho",
         headers={
             "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json" if json_body else "text/csv",
+            "Content-Type": "application/json" if json_body else "text/csv; charset=utf-8",
         },
         body=body,
     )

@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -129,7 +129,12 @@ def _chunks(rows: list[dict[str, str]], import_id: str, imported_at: datetime) -
 
 
 def _message(rows: list[dict[str, str]], import_id: str, imported_at: datetime) -> dict[str, Any]:
-    message = MeeshoImportMessage(import_id=import_id, imported_at=imported_at, rows=rows)
+    message = MeeshoImportMessage(
+        import_id=import_id,
+        imported_at=imported_at,
+        dispatch_cutoff_ist=time.fromisoformat(settings().MEESHO_DISPATCH_CUTOFF_IST),
+        rows=rows,
+    )
     return message.model_dump(mode="json")
 
 

@@ -159,4 +159,5 @@ class MeeshoImportMessage(BaseModel):
 
     import_id: str
     imported_at: AwareDatetime
+    dispatch_cutoff_ist: time = time(17, 30)  # MEESHO_DISPATCH_CUTOFF_IST when imported
     rows: list[dict[str, str]] = Field(min_length=1)

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import time
 from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.config import settings
 from chalicelib.connectors.meesho.models import MeeshoImportMessage, MeeshoOrderRow, row_fields
 from chalicelib.orders.adapters.base import UnmappableEvent
 from chalicelib.orders.models import OrderEvent, OrderLine, OrderStatus
@@ -37,8 +35,6 @@ def to_order_events(payload: Mapping[str, Any]) -> list[OrderEvent]:
         rows = [MeeshoOrderRow.model_validate(row_fields(row)) for row in message.rows]
     except ValidationError as error:
         raise UnmappableEvent(f"not a Meesho export chunk: {_summary(error)}") from error
-    hours, minutes = map(int, settings().MEESHO_DISPATCH_CUTOFF_IST.split(":"))
-    cutoff = time(hours, minutes)
     return [
         OrderEvent(
             event_id=event_id(row.sub_order_no, row.status),
@@ -54,7 +50,7 @@ def to_order_events(payload: Mapping[str, Any]) -> list[OrderEvent]:
                     unit_price_paise=row.unit_price_paise,
                 )
             ],
-            dispatch_by=row.dispatch_by(cutoff),
+            dispatch_by=row.dispatch_by(message.dispatch_cutoff_ist),
             delivery_city=row.customer_city,
             delivery_pincode=row.customer_pincode,
         )
