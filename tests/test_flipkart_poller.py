@@ -14,7 +14,7 @@ from chalice import Chalice
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.connectors.flipkart.models import SearchType
-from chalicelib.connectors.poller import load_cursor, poll_flipkart
+from chalicelib.connectors.poller import Cursor, load_cursor, poll_flipkart, save_cursor
 from chalicelib.local import flipkart_standin as standin
 from chalicelib.local import runner
 from chalicelib.orders.adapters import flipkart as adapter
@@ -245,3 +245,38 @@ def test_a_run_that_fails_mid_search_resumes_from_the_saved_page(
     assert resumed.failed == []
     rest = shipment_ids(take_all(order_queue))
     assert sorted(page_one + rest) == sorted(f"R{n:02d}" for n in range(45))
+
+
+def test_an_expired_next_page_restarts_its_window(
+    flipkart: tuple[standin.StandIn, Seller], order_queue: str
+) -> None:
+    _state, seller = flipkart
+    seller.add("E1", "APPROVED", T0 - timedelta(minutes=30))
+    since = T0 - timedelta(hours=1)
+    save_cursor(
+        seller.account,
+        SearchType.PRE_DISPATCH,
+        Cursor(since=since, window_to=T0, next_page_url="/v3/shipments/filter?nextToken=gone"),
+    )
+
+    report = poll_flipkart(T0 + timedelta(minutes=5))
+
+    assert report.failed == []
+    assert shipment_ids(take_all(order_queue)) == ["E1"]
+    assert load_cursor(seller.account, SearchType.PRE_DISPATCH) == Cursor(since=T0)
+
+
+def test_refused_shipment_details_do_not_hold_orders_back(
+    flipkart: tuple[standin.StandIn, Seller], order_queue: str
+) -> None:
+    state, seller = flipkart
+    seller.add("D1", "APPROVED", T0 - timedelta(minutes=30))
+    state.faults.append(standin.Fault("/sellers/v3/shipments/D1", 400))
+
+    report = poll_flipkart(T0)
+
+    assert report.failed == []
+    [message] = take_all(order_queue)
+    assert "deliveryAddress" not in message.body
+    [event] = adapter.to_order_events(message.body)
+    assert event.delivery_pincode == ""

@@ -116,9 +116,18 @@ def search_request(search_type: SearchType, since: datetime, until: datetime) ->
 
 
 def _with_delivery_address(client: FlipkartClient, shipments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each shipment plus the city/state/pincode of its delivery address (no other customer data)."""
+    """Each shipment plus the city/state/pincode of its delivery address (no other customer data).
+    Flipkart refusing the details (4xx) never holds the orders back: they go without the address."""
     ids = [str(s["shipmentId"]) for s in shipments if s.get("shipmentId")]
-    addresses = client.delivery_addresses(ids)
+    try:
+        addresses = client.delivery_addresses(ids)
+    except FlipkartHttpError as error:
+        if error.status >= 500 or error.status == 401:
+            raise
+        logger.warning(
+            "shipment details refused; enqueueing without addresses", extra={"status": error.status}
+        )
+        addresses = {}
     enriched = []
     for shipment in shipments:
         address = addresses.get(str(shipment.get("shipmentId")))
@@ -127,7 +136,9 @@ def _with_delivery_address(client: FlipkartClient, shipments: list[dict[str, Any
     return enriched
 
 
-def _first_page(client: FlipkartClient, search_type: SearchType, cursor: Cursor, until: datetime) -> Any:
+def _first_page(
+    client: FlipkartClient, search_type: SearchType, cursor: Cursor, until: datetime
+) -> SearchShipmentResponse:
     if cursor.next_page_url:
         try:
             return client.next_page(cursor.next_page_url)
@@ -151,7 +162,7 @@ def poll_search(
     )
     until = cursor.window_to or now
     result = SearchResult()
-    page: SearchShipmentResponse = _first_page(client, search_type, cursor, until)
+    page = _first_page(client, search_type, cursor, until)
     while True:
         if page.shipments:
             queue.send_payloads(CHANNEL, _with_delivery_address(client, page.shipments))
@@ -184,6 +195,8 @@ def poll_account(account: str, now: datetime, deadline: float) -> AccountResult:
     result = AccountResult(account=account, ok=True)
     try:
         for search_type in SearchType:
+            if time.monotonic() >= deadline:
+                break
             searched = poll_search(client, account, search_type, now, deadline)
             result.searches[search_type.value] = searched
             result.pages += searched.pages
