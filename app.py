@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from chalice import AuthResponse, Chalice
+from chalice import AuthResponse, Chalice, Response
 from chalice.app import AuthRequest, CloudWatchEvent, SQSEvent
 
 from chalicelib import api
 from chalicelib.catalogue import handler as catalogue
+from chalicelib.connectors import api as connectors_api
+from chalicelib.connectors import handlers as connectors
 from chalicelib.observability import invocation_middleware
 from chalicelib.orders import handler as orders
 from chalicelib.reports import handlers as reports
@@ -16,6 +19,8 @@ from chalicelib.reports import handlers as reports
 # Bound to the real queue ARNs by infra/resources.yaml (Fn::GetAtt) when packaged.
 PHOTO_UPLOADS_QUEUE_ARN = "arn:aws:sqs:ap-south-1:000000000000:photo-uploads"
 ORDER_EVENTS_QUEUE_ARN = "arn:aws:sqs:ap-south-1:000000000000:order-events"
+# Read when the app is packaged (`POLL_CHANNELS_SCHEDULE=... make package`): the rule is fixed per deploy.
+POLL_CHANNELS_SCHEDULE = os.environ.get("POLL_CHANNELS_SCHEDULE", "rate(5 minutes)")
 
 app = Chalice(app_name="haat")
 app.register_middleware(invocation_middleware, "all")
@@ -44,6 +49,26 @@ def dispatch_sweep(event: CloudWatchEvent) -> dict[str, Any]:
 @app.schedule("cron(30 2 * * ? *)")
 def daily_digest(event: CloudWatchEvent) -> dict[str, Any]:
     return reports.daily_digest(event.to_dict())
+
+
+@app.schedule(POLL_CHANNELS_SCHEDULE)
+def poll_channels(event: CloudWatchEvent) -> dict[str, Any]:
+    return connectors.poll_channels(event.to_dict())
+
+
+@app.route(
+    "/imports/orders/meesho",
+    methods=["POST"],
+    authorizer=bearer_token,
+    content_types=["text/csv", "application/json"],
+)
+def import_meesho_orders() -> Response:
+    return connectors_api.import_meesho(app)
+
+
+@app.route("/imports/orders/meesho/uploads", methods=["POST"], authorizer=bearer_token)
+def meesho_upload_url() -> Response:
+    return connectors_api.meesho_upload_target(app)
 
 
 @app.route("/health")

@@ -50,6 +50,24 @@ class Settings(BaseModel):
     COGNITO_USER_POOL_ID: str = ""
     COGNITO_APP_CLIENT_ID: str = ""
     MAX_UPLOAD_BYTES: int = 25 * 1024 * 1024
+    # Channel connectors (chalicelib/connectors/): see README "Channel connectors".
+    FLIPKART_API_URL: str = "https://api.flipkart.net"
+    FLIPKART_ACCOUNTS: str = Field(default="", description="comma-separated seller account names")
+    FLIPKART_PAGE_SIZE: int = Field(default=20, ge=1, le=20)
+    FLIPKART_FIRST_RUN_LOOKBACK_HOURS: int = Field(default=72, ge=1)
+    FLIPKART_CHECKPOINT_OVERLAP_SECONDS: int = Field(default=120, ge=0)
+    FLIPKART_RETRY_BASE_SECONDS: float = Field(default=1.0, gt=0)
+    POLL_RUN_BUDGET_SECONDS: float = Field(default=240.0, gt=0)
+    MEESHO_DISPATCH_CUTOFF_IST: str = Field(default="17:30", pattern=r"^\d{2}:\d{2}$")
+
+    @property
+    def flipkart_accounts(self) -> list[str]:
+        """The Flipkart seller accounts to poll, in order."""
+        return [name.strip() for name in self.FLIPKART_ACCOUNTS.split(",") if name.strip()]
+
+    def flipkart_secret_name(self, account: str) -> str:
+        """Secrets Manager name of a seller account's API credentials (JSON: client_id, client_secret)."""
+        return f"{self.SECRETS_PREFIX}/flipkart/{account}"
 
     @property
     def auth_signing_key_parameter(self) -> str:

@@ -4,6 +4,7 @@ handler decorators do not fit; a Chalice middleware does)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,9 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
 
 logger = Logger(logger_formatter=RedactingFormatter())
-metrics = Metrics()
+# The namespace is also set by .chalice/config.json; the default covers processes (tests, the CLI)
+# that import this module before the stage environment is applied.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Haat"))
 tracer = Tracer()
 
 

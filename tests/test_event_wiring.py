@@ -70,7 +70,11 @@ def test_schedules_fire_and_leave_a_record(app: Chalice) -> None:
 
 def test_schedule_timers_follow_their_expressions(app: Chalice) -> None:
     expressions = runner.schedules(app)
-    assert expressions == {"dispatch_sweep": "rate(15 minutes)", "daily_digest": "cron(30 2 * * ? *)"}
+    assert expressions == {
+        "dispatch_sweep": "rate(15 minutes)",
+        "daily_digest": "cron(30 2 * * ? *)",
+        "poll_channels": "rate(5 minutes)",
+    }
     now = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
     assert runner.next_fire(expressions["dispatch_sweep"], now) == datetime(2026, 11, 20, 3, 15, tzinfo=UTC)
     assert runner.next_fire(expressions["daily_digest"], now) == datetime(2026, 11, 21, 2, 30, tzinfo=UTC)

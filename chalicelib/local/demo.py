@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import runner, stack
+from chalicelib.local import connectors_demo, runner, stack
 from chalicelib.local.session import Session
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Registry
@@ -66,7 +66,13 @@ def run(session: Session) -> DemoReport:
     report.seeded = seed_registry()
     photo_keys = upload_sample_photos(report)
     order_ids = send_sample_orders()
+    flipkart_orders, poll = connectors_demo.poll_flipkart_stand_in(session)
+    report.add("flipkart poll", "ran", json.dumps(poll["flipkart"]))
+    meesho_orders, imported = connectors_demo.import_meesho_sample(session)
+    report.add("meesho import", "ran", f"{imported['valid']} valid, {imported['invalid']} invalid rows")
     runner.drain_all(session.app)
+    for expected in (*flipkart_orders, *meesho_orders[:1]):
+        report.add("channel order", *connectors_demo.arrival(expected))
     sweep = runner.fire(session.app, "dispatch_sweep")
     # Fired as at the next 08:00 IST, so the digest covers today's demo activity.
     digest_at = runner.next_fire(runner.schedules(session.app)["daily_digest"], datetime.now(UTC))

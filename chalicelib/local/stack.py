@@ -140,6 +140,7 @@ def provision() -> None:
     _apply_bucket_protection(resources)
     _apply_time_to_live(resources)
     _generate_secrets()
+    _generate_channel_credentials()
 
 
 def _physical_name(logical: dict[str, Any]) -> str:
@@ -243,6 +244,19 @@ def _generate_secrets() -> None:
     for name in GENERATED_SECRETS:
         ssm.put_parameter(
             Name=f"{prefix}/{name}", Value=secrets.token_urlsafe(32), Type="SecureString", Overwrite=True
+        )
+
+
+def _generate_channel_credentials() -> None:
+    """Secrets Manager entries for the local Flipkart seller accounts (FLIPKART_ACCOUNTS), one JSON
+    secret each at {SECRETS_PREFIX}/flipkart/{account}, generated per run. In AWS mission IT
+    creates them once per account with the Seller API application's id and secret."""
+    secretsmanager = aws.client("secretsmanager")
+    config = settings()
+    for account in config.flipkart_accounts:
+        credentials = {"client_id": f"haat-local-{account}", "client_secret": secrets.token_urlsafe(24)}
+        secretsmanager.create_secret(
+            Name=config.flipkart_secret_name(account), SecretString=json.dumps(credentials)
         )
 
 

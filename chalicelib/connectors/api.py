@@ -1,0 +1,59 @@
+"""REST glue for connector routes: who may import, and how the file arrives.
+
+An export comes either as the request body (`Content-Type: text/csv`, up to API Gateway's 10 MB and
+Lambda's 6 MB request limits) or, for any size, as `{"key": ...}` naming a file the caller first
+PUT to the presigned URL from POST /imports/orders/meesho/uploads.
+"""
+
+from __future__ import annotations
+
+from chalice import Chalice, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api import principal_of
+from chalicelib.auth import Principal, Role
+from chalicelib.connectors.meesho import importer
+
+IMPORTER_ROLES = frozenset({Role.MISSION_ADMIN, Role.DISTRICT_COORDINATOR})
+
+
+class UploadedFile(BaseModel):
+    key: str
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(body={"error": message}, status_code=status)
+
+
+def _importer(app: Chalice) -> Principal | None:
+    principal = principal_of(app)
+    return principal if principal.role in IMPORTER_ROLES else None
+
+
+def import_meesho(app: Chalice) -> Response:
+    principal = _importer(app)
+    if principal is None:
+        return _error(403, "only district coordinators and mission admins import orders")
+    request = app.current_request
+    assert request is not None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/json":
+            try:
+                uploaded = UploadedFile.model_validate_json(request.raw_body or b"{}")
+            except ValidationError:
+                return _error(400, 'send {"key": "imports/meesho/..."} or the CSV itself as text/csv')
+            content, source = importer.read_uploaded(uploaded.key), f"s3:{uploaded.key}"
+        else:
+            body = request.raw_body or b""
+            content, source = body.encode() if isinstance(body, str) else body, "request body"
+        result = importer.import_orders(content, source=source, imported_by=principal.subject)
+    except importer.ImportRejected as error:
+        return _error(400, str(error))
+    return Response(body=importer.response_body(result), status_code=200 if result.accepted else 422)
+
+
+def meesho_upload_target(app: Chalice) -> Response:
+    if _importer(app) is None:
+        return _error(403, "only district coordinators and mission admins import orders")
+    return Response(body=importer.upload_target(), status_code=201)

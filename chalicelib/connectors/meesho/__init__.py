@@ -1,0 +1,1 @@
+"""Meesho supplier-panel order export (CSV) import."""
