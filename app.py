@@ -9,6 +9,7 @@ from chalice.app import AuthRequest, CloudWatchEvent, SQSEvent
 
 from chalicelib import api
 from chalicelib.catalogue import handler as catalogue
+from chalicelib.catalogue import views as catalogue_views
 from chalicelib.observability import invocation_middleware
 from chalicelib.orders import handler as orders
 from chalicelib.reports import handlers as reports
@@ -49,6 +50,11 @@ def daily_digest(event: CloudWatchEvent) -> dict[str, Any]:
 @app.route("/health")
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@app.route("/products/{product_id}/photos", authorizer=bearer_token)
+def product_photos(product_id: str) -> dict[str, Any]:
+    return catalogue_views.product_photos(product_id, api.principal_of(app))
 
 
 @app.route("/whoami", authorizer=bearer_token)
