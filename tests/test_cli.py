@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,24 @@ def test_deploy_dry_run_prints_the_plan(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["deploy", "--stage", "prod", "--template", str(template), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert '"stack": "haat-prod"' in result.output
+
+
+def test_photos_prints_one_verdict_per_file_and_saves_renditions(tmp_path: Path) -> None:
+    from tests import photo_corpus
+
+    folder, saved = tmp_path / "drive", tmp_path / "saved"
+    folder.mkdir()
+    (folder / "front.jpg").write_bytes(photo_corpus.encode(photo_corpus.product_photo()))
+    (folder / "readme.jpg").write_bytes(b"not a photo")
+    result = CliRunner().invoke(main, ["photos", str(folder), "--save", str(saved)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith('{"file"')]
+    assert [(line["file"], line["verdict"], line["codes"]) for line in lines] == [
+        ("front.jpg", "accepted", []),
+        ("readme.jpg", "rejected", ["not_an_image"]),
+    ]
+    assert sorted(p.name for p in saved.iterdir()) == [
+        "front.listing.jpg",
+        "front.main.jpg",
+        "front.thumb.webp",
+    ]

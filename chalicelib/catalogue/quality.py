@@ -184,7 +184,7 @@ class Measurements(BaseModel):
 
 
 def assess(measured: Measurements, limits: Thresholds = THRESHOLDS) -> list[Finding]:
-    """Every rule the photo breaks (rejections first); empty when it is marketplace-ready."""
+    """The rules the photo breaks: its rejections if any, else its warnings; empty when it is ready."""
     short_side, long_side = sorted((measured.width, measured.height))
     codes: list[Code] = []
     if short_side < limits.min_short_side:
@@ -203,7 +203,9 @@ def assess(measured: Measurements, limits: Thresholds = THRESHOLDS) -> list[Find
         codes.append(Code.BACKGROUND_NOT_WHITE)
     if measured.animated:
         codes.append(Code.ANIMATION_FIRST_FRAME)
-    return [finding(code) for code in codes]
+    findings = [finding(code) for code in codes]
+    rejections = [f for f in findings if f.severity is Severity.REJECT]
+    return rejections or findings  # a rejected photo's warnings ("accepted, but ...") would confuse
 
 
 def hamming(a: str, b: str) -> int:
