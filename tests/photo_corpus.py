@@ -58,6 +58,55 @@ def rotated_photo() -> bytes:
     return encode(photo, quality=90, exif=gps_exif(orientation=6))
 
 
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _tag(kind: bytes, body: bytes) -> bytes:
+    data = kind + b"\0\0\0\0" + body
+    return data + b"\0" * (-len(data) % 4)
+
+
+def linear_rgb_profile() -> bytes:
+    """A minimal ICC v2 display profile: sRGB primaries but linear (gamma 1.0) tone curves.
+
+    Pixels tagged with it must come out brighter in sRGB (linear 0.5 is sRGB ~188), which shows
+    that the pipeline converts embedded profiles instead of ignoring them.
+    """
+    description = b"Linear RGB (test)\0"
+    curve = _tag(b"curv", struct.pack(">IH", 1, 0x0100))
+    tags = [
+        (b"desc", _tag(b"desc", struct.pack(">I", len(description)) + description + b"\0" * 79)),
+        (b"wtpt", _tag(b"XYZ ", _s15(0.9642) + _s15(1.0) + _s15(0.8249))),
+        (b"rXYZ", _tag(b"XYZ ", _s15(0.4361) + _s15(0.2225) + _s15(0.0139))),
+        (b"gXYZ", _tag(b"XYZ ", _s15(0.3851) + _s15(0.7169) + _s15(0.0971))),
+        (b"bXYZ", _tag(b"XYZ ", _s15(0.1431) + _s15(0.0606) + _s15(0.7141))),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+        (b"cprt", _tag(b"text", b"none\0")),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = struct.pack(">I", len(tags)), b""
+    for signature, data in tags:
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (
+        struct.pack(">I", size)
+        + b"lcms"
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 24
+        + _s15(0.9642)
+        + _s15(1.0)
+        + _s15(0.8249)
+    )
+    return header + b"\0" * (128 - len(header)) + table + body
+
+
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -146,6 +195,12 @@ def corpus() -> list[Case]:
             ("background_not_white",),
         ),
         Case("panorama", "pano.jpg", encode(product_photo(3000, 600)), "rejected", ("extreme_aspect_ratio",)),
+        Case(
+            "icc_linear_rgb",
+            "icc.jpg",
+            encode(good, quality=90, icc_profile=linear_rgb_profile()),
+            "accepted",
+        ),
         Case("cmyk", "cmyk.jpg", encode(good.convert("CMYK"), quality=90), "accepted"),
         Case("png_16_bit", "grey16.png", sixteen_bit_png(), "accepted"),
         Case(

@@ -140,6 +140,13 @@ def test_cmyk_and_heic_are_converted_to_rgb(processed: dict[str, dict[str, Any]]
         )  # type: ignore[arg-type]
 
 
+def test_embedded_icc_profiles_are_converted_to_srgb(processed: dict[str, dict[str, Any]]) -> None:
+    centre = (300, 300, 500, 500)
+    plain = ImageStat.Stat(_listing(processed["good"]).crop(centre).convert("L")).mean[0]
+    linear = ImageStat.Stat(_listing(processed["icc_linear_rgb"]).crop(centre).convert("L")).mean[0]
+    assert linear > plain + 25  # linear-light values re-encoded for sRGB's gamma
+
+
 def test_a_near_duplicate_is_flagged_and_kept(app: Chalice, api_url: str, unique: str) -> None:
     product = f"P-dup-{unique}"
     photo = photo_corpus.product_photo(seed=7)
