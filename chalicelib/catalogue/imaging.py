@@ -1,5 +1,5 @@
 """Decode, normalise, measure and render one photo. The only module that imports the imaging stack
-(Pillow + pillow-heif); the handler imports it on the photo path only, to keep cold starts short.
+(Pillow + pi-heif); the handler imports it on the photo path only, to keep cold starts short.
 
 Speed comes from doing each expensive thing once, at the smallest size that still serves every
 rendition: JPEGs decode straight to the main image's size (libjpeg-turbo DCT scaling, Pillow's
@@ -15,8 +15,8 @@ import math
 import warnings
 from dataclasses import dataclass
 
+from pi_heif import register_heif_opener
 from PIL import Image, ImageCms, ImageFilter, ImageStat, UnidentifiedImageError
-from pillow_heif import register_heif_opener
 
 from chalicelib.catalogue.quality import THRESHOLDS, Code, Measurements, Thresholds
 
