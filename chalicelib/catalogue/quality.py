@@ -213,10 +213,6 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-def is_near_duplicate(phash: str, others: list[str], limits: Thresholds = THRESHOLDS) -> bool:
-    return any(hamming(phash, other) <= limits.max_duplicate_distance for other in others)
-
-
 def verdict_of(findings: list[Finding]) -> Verdict:
     if any(f.severity is Severity.REJECT for f in findings):
         return Verdict.REJECTED
