@@ -142,6 +142,11 @@ def animated_gif() -> bytes:
     return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0)
 
 
+def mpo(photo: Image.Image) -> bytes:
+    """A JPEG with a second picture appended (multi-picture format), as portrait modes write."""
+    return encode(photo, "MPO", save_all=True, append_images=[photo.resize((800, 600))], quality=90)
+
+
 def heic() -> bytes:
     """An iPhone-style HEIC, encoded with pillow-heif (dev only; the Lambda decodes with pi-heif)."""
     import pillow_heif
@@ -203,6 +208,7 @@ def corpus() -> list[Case]:
             encode(good, quality=90, icc_profile=linear_rgb_profile()),
             "accepted",
         ),
+        Case("phone_mpo", "portrait.jpg", mpo(good), "accepted"),
         Case("cmyk", "cmyk.jpg", encode(good.convert("CMYK"), quality=90), "accepted"),
         Case("png_16_bit", "grey16.png", sixteen_bit_png(), "accepted"),
         Case(

@@ -41,6 +41,8 @@ EXTENSION_FORMATS = {
     "gif": "GIF",
 }
 SUPPORTED_FORMATS = frozenset(EXTENSION_FORMATS.values())
+# Phones write JPEGs with a second (depth/preview) image appended; Pillow calls those MPO.
+_FORMAT_ALIASES = {"MPO": "JPEG"}
 # Magic numbers of the supported formats: bytes that start like one but do not decode are damaged.
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF")
 _HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1", b"ftypheif", b"ftyphevc")
@@ -109,18 +111,19 @@ def decode(data: bytes, file_name: str, limits: Thresholds = THRESHOLDS) -> Deco
     if not data:
         raise ImageRejected(Code.EMPTY_FILE)
     image = _open(data)
+    source_format = _FORMAT_ALIASES.get(str(image.format), str(image.format))
     expected = EXTENSION_FORMATS.get(file_name.rsplit(".", 1)[-1].lower()) if "." in file_name else None
-    if image.format not in SUPPORTED_FORMATS:
+    if source_format not in SUPPORTED_FORMATS:
         raise ImageRejected(Code.UNSUPPORTED_FORMAT)
-    if expected and expected != image.format:
+    if expected and expected != source_format:
         raise ImageRejected(Code.FORMAT_MISMATCH)
     width, height = image.size
     if width * height > limits.max_pixels:
         raise ImageRejected(Code.TOO_MANY_PIXELS)
     orientation = _orientation(image)
-    animated = bool(getattr(image, "is_animated", False))
+    animated = source_format != "JPEG" and bool(getattr(image, "is_animated", False))
     main_side = min(MAIN_SIDE, max(width, height))
-    if image.format == "JPEG":
+    if source_format == "JPEG":
         scale = main_side / max(width, height)
         image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
     try:
@@ -135,7 +138,7 @@ def decode(data: bytes, file_name: str, limits: Thresholds = THRESHOLDS) -> Deco
     thumb = _shrink(listing, THUMB_SIDE)
     oriented_w, oriented_h = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
     return Decoded(
-        source_format=str(image.format),
+        source_format=source_format,
         source_width=oriented_w,
         source_height=oriented_h,
         images={"main": main, "listing": listing, "thumb": thumb},
