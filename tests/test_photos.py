@@ -287,3 +287,22 @@ def test_photos_api_needs_a_token_and_the_right_area(api_url: str, unique: str) 
     assert _photos(api_url, product, own)[0] == 200
     coordinator = issue_local_token("dc", Role.DISTRICT_COORDINATOR, district="Budgam")
     assert _photos(api_url, product, coordinator)[0] == 200
+
+
+def test_an_upload_deleted_before_processing_is_a_result_not_a_retry(
+    app: Chalice, api_url: str, unique: str
+) -> None:
+    key = f"uploads/SHG-{unique}/P-gone-{unique}/front.jpg"
+    _upload(key, photo_corpus.encode(photo_corpus.product_photo()))
+    aws.client("s3").delete_object(Bucket=settings().UPLOADS_BUCKET, Key=key)
+    result = runner.drain(app, PHOTOS)
+    assert result.failed == 0
+    _, body = _photos(api_url, f"P-gone-{unique}")
+    assert [(p["verdict"], p["codes"]) for p in body["photos"]] == [("rejected", ["upload_gone"])]
+
+
+def test_the_s3_test_event_is_acknowledged_and_ignored(client: Client) -> None:
+    event = client.events.generate_sqs_event(
+        message_bodies=[json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"})], queue_name="q"
+    )
+    assert client.lambda_.invoke("on_photo_uploaded", event).payload == {"batchItemFailures": []}
