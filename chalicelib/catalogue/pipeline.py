@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -32,6 +33,9 @@ from chalicelib.notify.outbox import enqueue
 from chalicelib.observability import logger, metrics
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import MemberRole
+
+if TYPE_CHECKING:
+    from chalicelib.catalogue.imaging import Encoded
 
 
 @dataclass
@@ -131,22 +135,29 @@ def _judge_and_render(upload: Upload) -> _Outcome:
             outcome.duplicate_of = twin
             outcome.findings.append(finding(Code.NEAR_DUPLICATE))
         encode_started = time.perf_counter()
-        for encoded in imaging.encode(decoded):
-            key = storage.rendition_key(encoded.spec.name, encoded.data, encoded.spec.extension)
-            storage.put_rendition(key, encoded.data, encoded.spec.content_type)
-            outcome.renditions.append(
-                Rendition(
-                    name=encoded.spec.name,
-                    key=key,
-                    content_type=encoded.spec.content_type,
-                    width=encoded.width,
-                    height=encoded.height,
-                    bytes=len(encoded.data),
-                )
-            )
+        outcome.renditions = _store(imaging.encode(decoded))
         outcome.timings_ms["render"] = _ms_since(encode_started)
     outcome.timings_ms["total"] = _ms_since(started)
     return outcome
+
+
+def _store(renditions_encoded: list[Encoded]) -> list[Rendition]:
+    """Store every rendition under its content address."""
+    renditions = []
+    for encoded in renditions_encoded:
+        key = storage.rendition_key(encoded.spec.name, encoded.data, encoded.spec.extension)
+        storage.put_rendition(key, encoded.data, encoded.spec.content_type)
+        renditions.append(
+            Rendition(
+                name=encoded.spec.name,
+                key=key,
+                content_type=encoded.spec.content_type,
+                width=encoded.width,
+                height=encoded.height,
+                bytes=len(encoded.data),
+            )
+        )
+    return renditions
 
 
 def _near_duplicate_of(upload: Upload, phash: str) -> str:
