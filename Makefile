@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAGE ?= dev
 export AWS_DEFAULT_REGION ?= ap-south-1
 
-.PHONY: help venv demo test lint package deploy bench clean
+.PHONY: help venv demo test lint package deploy bench photos clean
 
 help:
 	@echo "make demo     run the whole pipeline locally and print what happened"
@@ -13,12 +13,13 @@ help:
 	@echo "make package  STAGE=dev|prod: chalice package + resources merged + cfn-lint"
 	@echo "make deploy   STAGE=dev|prod: package, then deploy with CloudFormation (needs AWS credentials)"
 	@echo "make bench    performance benchmarks (ratios against baselines measured in the same run)"
+	@echo "make photos   DIR=path [SAVE=dir]: try a folder of photos through the pipeline (local stack)"
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade 'pip<26.3'
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -42,6 +43,9 @@ deploy: package
 
 bench: venv
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+photos: venv
+	$(BIN)/python -m chalicelib.cli photos "$(DIR)" $(if $(SAVE),--save "$(SAVE)")
 
 clean:
 	rm -rf build .haat .pytest_cache .mypy_cache .ruff_cache

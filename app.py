@@ -10,6 +10,7 @@ from chalice.app import AuthRequest, CloudWatchEvent, SQSEvent
 
 from chalicelib import api
 from chalicelib.catalogue import handler as catalogue
+from chalicelib.catalogue import views as catalogue_views
 from chalicelib.connectors import api as connectors_api
 from chalicelib.connectors import handlers as connectors
 from chalicelib.observability import invocation_middleware
@@ -74,6 +75,11 @@ def meesho_upload_url() -> Response:
 @app.route("/health")
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@app.route("/products/{product_id}/photos", authorizer=bearer_token)
+def product_photos(product_id: str) -> dict[str, Any]:
+    return catalogue_views.product_photos(product_id, api.principal_of(app))
 
 
 @app.route("/whoami", authorizer=bearer_token)

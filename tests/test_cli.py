@@ -78,3 +78,24 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_photos_prints_one_verdict_per_file_and_saves_renditions(tmp_path: Path) -> None:
+    from tests import photo_corpus
+
+    folder, saved = tmp_path / "drive", tmp_path / "saved"
+    folder.mkdir()
+    (folder / "front.jpg").write_bytes(photo_corpus.encode(photo_corpus.product_photo()))
+    (folder / "readme.jpg").write_bytes(b"not a photo")
+    result = CliRunner().invoke(main, ["photos", str(folder), "--save", str(saved)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith('{"file"')]
+    assert [(line["file"], line["verdict"], line["codes"]) for line in lines] == [
+        ("front.jpg", "accepted", []),
+        ("readme.jpg", "rejected", ["not_an_image"]),
+    ]
+    assert sorted(p.name for p in saved.iterdir()) == [
+        "front.listing.jpg",
+        "front.main.jpg",
+        "front.thumb.webp",
+    ]

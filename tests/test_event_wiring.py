@@ -32,9 +32,12 @@ def test_upload_with_devanagari_name_reaches_on_photo_uploaded(app: Chalice, uni
     result = runner.drain(app, PHOTOS)
     assert result.succeeded >= 1
     items = aws.table(settings().CATALOGUE_TABLE).query(
-        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"PRODUCT#P-{unique}"}
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :photo)",
+        ExpressionAttributeValues={":pk": f"PRODUCT#P-{unique}", ":photo": "PHOTO#"},
     )["Items"]
-    assert [item["key"] for item in items] == [key]
+    assert [(item["key"], item["verdict"], item["codes"]) for item in items] == [
+        (key, "rejected", ["not_an_image"])
+    ]
 
 
 def test_order_event_is_recorded_once_even_if_delivered_twice(client: Client, unique: str) -> None:

@@ -1,18 +1,21 @@
-"""`on_photo_uploaded`: S3 ObjectCreated notifications, delivered through the photo-uploads queue."""
+"""`on_photo_uploaded`: S3 ObjectCreated notifications, delivered through the photo-uploads queue.
+
+A photo that cannot be used is a result (a rejected record), so its message succeeds; only a
+failure of the pipeline itself (AWS unreachable, throttled) fails the message for a retry.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 from urllib.parse import unquote_plus
 
+from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from botocore.exceptions import ClientError
 
-from chalicelib import aws
 from chalicelib.batch import process_sqs_batch
-from chalicelib.config import settings
+from chalicelib.catalogue.models import Upload
+from chalicelib.catalogue.pipeline import process_upload
 from chalicelib.observability import logger
 
 
@@ -20,35 +23,26 @@ def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_sqs_batch(raw_event, _handle_record, context)
 
 
-def _handle_record(record: SQSRecord) -> None:
-    notification = json.loads(record.body)
-    if notification.get("Event") == "s3:TestEvent":
-        return
-    for s3_record in notification.get("Records", []):
-        key = unquote_plus(s3_record["s3"]["object"]["key"])
-        version = s3_record["s3"]["object"].get("versionId", "null")
-        _record_upload(key, version, int(s3_record["s3"]["object"].get("size", 0)))
-
-
-def _record_upload(key: str, version: str, size: int) -> None:
-    parts = key.split("/")
-    product_id = parts[2] if len(parts) >= 4 else "unfiled"
-    logger.append_keys(correlation_id=key)
-    try:
-        aws.table(settings().CATALOGUE_TABLE).put_item(
-            Item={
-                "pk": f"PRODUCT#{product_id}",
-                "sk": f"UPLOAD#{key}#{version}",
-                "key": key,
-                "version": version,
-                "size": size,
-                "status": "received",
-                "received_at": int(time.time()),
-            },
-            ConditionExpression="attribute_not_exists(pk)",
+def uploads_in(body: str) -> list[Upload]:
+    """The object versions an S3 notification announces (keys URL-decoded; test events: none)."""
+    notification = json.loads(body)
+    if "Records" not in notification:
+        return []
+    return [
+        Upload(
+            bucket=record.s3.bucket.name,
+            key=unquote_plus(record.s3.get_object.key),
+            version_id=record.s3.get_object.version_id or "",
+            etag=record.s3.get_object.etag,
+            size=int(record.s3.get_object.get("size") or 0),
+            event_time=record.event_time,
+            sequencer=record.s3.get_object.get("sequencer") or "",
         )
-        logger.info("upload recorded", extra={"size": size})
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-        logger.info("upload already recorded")
+        for record in S3Event(notification).records
+    ]
+
+
+def _handle_record(record: SQSRecord) -> None:
+    for upload in uploads_in(record.body):
+        logger.append_keys(correlation_id=f"{upload.file_id}:{upload.revision}")
+        process_upload(upload)

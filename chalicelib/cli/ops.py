@@ -55,9 +55,7 @@ def redrive(queue_key: str, stage: str) -> None:
         click.echo(json.dumps({"queue": queue_key, "redriven": moved}))
 
 
-@ops.command(
-    "rotate-secret", help="Replace a secret (e.g. webhooks/haat/OUTLET); print the new value once."
-)
+@ops.command("rotate-secret", help="Replace a secret (e.g. webhooks/haat/OUTLET); print the new value once.")
 @click.argument("name")
 @stage_option
 def rotate_secret(name: str, stage: str) -> None:
@@ -69,9 +67,7 @@ def rotate_secret(name: str, stage: str) -> None:
         click.echo(json.dumps({"parameter": f"{settings().SECRETS_PREFIX}/{name}", "value": value}))
 
 
-@ops.command(
-    "rerun-digest", help="Re-run the daily digest for an IST date (same files again)."
-)
+@ops.command("rerun-digest", help="Re-run the daily digest for an IST date (same files again).")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
 @stage_option
 def rerun_digest(day: datetime, stage: str) -> None:

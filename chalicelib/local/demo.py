@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from chalicelib import aws
+from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
 from chalicelib.local import connectors_demo, runner, stack
 from chalicelib.local.session import Session
@@ -61,6 +65,15 @@ def send_sample_orders() -> list[str]:
     return ids
 
 
+def _current_photo(api_url: str, key: str) -> dict[str, Any] | None:
+    """The current version of an upload, read back through GET /products/{id}/photos."""
+    request = urllib.request.Request(f"{api_url}/products/{quote(key.split('/')[2])}/photos")
+    request.add_header("Authorization", f"Bearer {issue_local_token('demo', Role.MISSION_ADMIN)}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        photos: list[dict[str, Any]] = json.loads(response.read())["photos"]
+    return next((p for p in photos if p["key"] == key and p["current"]), None)
+
+
 def run(session: Session) -> DemoReport:
     report = DemoReport()
     report.seeded = seed_registry()
@@ -78,14 +91,13 @@ def run(session: Session) -> DemoReport:
     digest_at = runner.next_fire(runner.schedules(session.app)["daily_digest"], datetime.now(UTC))
     digest = runner.fire(session.app, "daily_digest", digest_at)
 
-    catalogue = aws.table(settings().CATALOGUE_TABLE)
     for key in photo_keys:
-        product_id = key.split("/")[2]
-        items = catalogue.query(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
-            ExpressionAttributeValues={":pk": f"PRODUCT#{product_id}", ":sk": f"UPLOAD#{key}#"},
-        )["Items"]
-        report.add("photo", items[0]["status"] if items else "MISSING", key)
+        photo = _current_photo(session.api_url, key)
+        if photo is None:
+            report.add("photo", "MISSING", key)
+            continue
+        reasons = "; ".join(reason["en"] for reason in photo["reasons"]) or "marketplace-ready"
+        report.add("photo", photo["verdict"], f"{key}: {reasons}")
     orders = aws.table(settings().ORDERS_TABLE)
     for message_id in order_ids:
         item = orders.get_item(Key={"pk": f"RAW#{message_id}", "sk": "RAW"}).get("Item")

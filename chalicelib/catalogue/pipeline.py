@@ -1,0 +1,194 @@
+"""One upload, start to finish: fetch, judge, render, record, tell the uploader, refresh readiness.
+
+Idempotent per object version: a version that already has a record is not processed again, and
+every side effect (content-addressed renditions, deterministic notification ids, a conditional
+record write, readiness written only when it changes) repeats as a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from chalicelib.catalogue import readiness, repository, storage
+from chalicelib.catalogue.models import PhotoRecord, Rendition, Upload
+from chalicelib.catalogue.quality import (
+    THRESHOLDS,
+    Code,
+    Finding,
+    Severity,
+    Verdict,
+    assess,
+    finding,
+    hamming,
+    verdict_of,
+)
+from chalicelib.config import settings
+from chalicelib.notify.models import Notification, Template
+from chalicelib.notify.outbox import enqueue
+from chalicelib.observability import logger, metrics
+from chalicelib.registry import repository as registry
+from chalicelib.registry.models import MemberRole
+
+if TYPE_CHECKING:
+    from chalicelib.catalogue.imaging import Encoded
+
+
+@dataclass
+class _Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    source_format: str = ""
+    source_width: int = 0
+    source_height: int = 0
+    source_bytes: int = 0
+    sha256: str = ""
+    phash: str = ""
+    duplicate_of: str = ""
+    renditions: list[Rendition] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def process_upload(upload: Upload) -> PhotoRecord:
+    """The record of this object version, processing it first if it has none yet."""
+    existing = repository.get_photo(upload.product_id, upload.file_id, upload.revision)
+    if existing is not None:
+        logger.info("photo version already processed", extra={"verdict": existing.verdict})
+        refresh_readiness(upload.product_id)
+        return existing
+    outcome = _judge_and_render(upload)
+    record = PhotoRecord(
+        product_id=upload.product_id,
+        shg_id=upload.shg_id,
+        key=upload.key,
+        file_name=upload.file_name,
+        version_id=upload.revision,
+        file_id=upload.file_id,
+        verdict=verdict_of(outcome.findings),
+        codes=[f.code for f in outcome.findings],
+        findings=outcome.findings,
+        source_format=outcome.source_format,
+        source_width=outcome.source_width,
+        source_height=outcome.source_height,
+        source_bytes=outcome.source_bytes,
+        sha256=outcome.sha256,
+        phash=outcome.phash,
+        duplicate_of=outcome.duplicate_of,
+        renditions=outcome.renditions,
+        timings_ms=outcome.timings_ms,
+        event_time=upload.event_time,
+        sequencer=upload.sequencer,
+        processed_at=int(time.time()),
+    )
+    if record.verdict is Verdict.REJECTED:
+        _notify_rejection(record)
+    if repository.put_photo(record):
+        metrics.add_metric(name=f"Photo_{record.verdict.value}", unit=MetricUnit.Count, value=1)
+    logger.info("photo processed", extra={"verdict": record.verdict, "codes": record.codes})
+    refresh_readiness(upload.product_id)
+    return record
+
+
+def refresh_readiness(product_id: str) -> None:
+    records = repository.photos_of(product_id)
+    repository.put_readiness(readiness.readiness(product_id, registry.get_product(product_id), records))
+
+
+def _judge_and_render(upload: Upload) -> _Outcome:
+    started = time.perf_counter()
+    outcome = _Outcome(source_bytes=upload.size)
+    max_bytes = settings().MAX_UPLOAD_BYTES
+    if upload.size > max_bytes:
+        outcome.findings = [finding(Code.FILE_TOO_LARGE)]
+        return outcome
+    try:
+        data = storage.fetch_upload(upload, max_bytes)
+    except storage.UploadGone:
+        outcome.findings = [finding(Code.UPLOAD_GONE)]
+        return outcome
+    except storage.UploadTooLarge:
+        outcome.findings = [finding(Code.FILE_TOO_LARGE)]
+        return outcome
+    outcome.source_bytes = len(data)
+    outcome.sha256 = hashlib.sha256(data).hexdigest()
+    outcome.timings_ms["fetch"] = _ms_since(started)
+
+    from chalicelib.catalogue import imaging  # the imaging stack loads on the photo path only
+
+    try:
+        decoded = imaging.decode(data, upload.file_name)
+    except imaging.ImageRejected as rejected:
+        outcome.findings = [finding(rejected.code)]
+        outcome.timings_ms["total"] = _ms_since(started)
+        return outcome
+    outcome.timings_ms["decode"] = _ms_since(started) - outcome.timings_ms["fetch"]
+    outcome.source_format = decoded.source_format
+    outcome.source_width, outcome.source_height = decoded.source_width, decoded.source_height
+    outcome.phash = decoded.phash
+    outcome.findings = assess(decoded.measurements, THRESHOLDS)
+    if all(f.severity is Severity.WARN for f in outcome.findings):
+        twin = _near_duplicate_of(upload, decoded.phash)
+        if twin:
+            outcome.duplicate_of = twin
+            outcome.findings.append(finding(Code.NEAR_DUPLICATE))
+        encode_started = time.perf_counter()
+        outcome.renditions = _store(imaging.encode(decoded))
+        outcome.timings_ms["render"] = _ms_since(encode_started)
+    outcome.timings_ms["total"] = _ms_since(started)
+    return outcome
+
+
+def _store(renditions_encoded: list[Encoded]) -> list[Rendition]:
+    """Store every rendition under its content address."""
+    renditions = []
+    for encoded in renditions_encoded:
+        key = storage.rendition_key(encoded.spec.name, encoded.data, encoded.spec.extension)
+        storage.put_rendition(key, encoded.data, encoded.spec.content_type)
+        renditions.append(
+            Rendition(
+                name=encoded.spec.name,
+                key=key,
+                content_type=encoded.spec.content_type,
+                width=encoded.width,
+                height=encoded.height,
+                bytes=len(encoded.data),
+            )
+        )
+    return renditions
+
+
+def _near_duplicate_of(upload: Upload, phash: str) -> str:
+    """File name of an accepted photo of the same product that looks the same, or ''."""
+    for other in readiness.current_versions(repository.photos_of(upload.product_id)):
+        if other.file_id == upload.file_id or other.verdict not in readiness.ACCEPTED or not other.phash:
+            continue
+        if hamming(phash, other.phash) <= THRESHOLDS.max_duplicate_distance:
+            return other.file_name
+    return ""
+
+
+def _notify_rejection(record: PhotoRecord) -> None:
+    """Queue one photo_rejected message per resource person of the SHG, in her language."""
+    reason = next(f for f in record.findings if f.severity is Severity.REJECT)
+    for member in registry.members_of(record.shg_id):
+        if member.role is not MemberRole.RESOURCE_PERSON:
+            continue
+        enqueue(
+            Notification(
+                notification_id=f"photo_rejected:{record.file_id}:{record.version_id}:{member.member_id}",
+                template=Template.PHOTO_REJECTED,
+                member_id=member.member_id,
+                shg_id=record.shg_id,
+                variables={
+                    "file_name": record.file_name,
+                    "reason": reason.messages.get(member.language.value, reason.messages["en"]),
+                },
+            )
+        )
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -1,0 +1,69 @@
+"""DynamoDB storage for photo records and product readiness (key design in the README)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib import aws
+from chalicelib.catalogue.models import PhotoRecord, ProductReadiness
+from chalicelib.config import settings
+from chalicelib.dynamo import from_item, to_item
+
+READINESS_SK = "READINESS"
+
+
+def _table() -> Any:
+    return aws.table(settings().CATALOGUE_TABLE)
+
+
+def photo_key(product_id: str, file_id: str, version_id: str) -> dict[str, str]:
+    return {"pk": f"PRODUCT#{product_id}", "sk": f"PHOTO#{file_id}#{version_id}"}
+
+
+def get_photo(product_id: str, file_id: str, version_id: str) -> PhotoRecord | None:
+    item = _table().get_item(Key=photo_key(product_id, file_id, version_id)).get("Item")
+    return PhotoRecord.model_validate(from_item(item)) if item else None
+
+
+def put_photo(record: PhotoRecord) -> bool:
+    """Store a photo version's record once; False if it was already there (a redelivery)."""
+    try:
+        _table().put_item(
+            Item=to_item(record, **photo_key(record.product_id, record.file_id, record.version_id)),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def photos_of(product_id: str) -> list[PhotoRecord]:
+    """Every photo version recorded for a product (one Query, paginated)."""
+    query: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :photo)",
+        "ExpressionAttributeValues": {":pk": f"PRODUCT#{product_id}", ":photo": "PHOTO#"},
+    }
+    records = []
+    while True:
+        response = _table().query(**query)
+        records += [PhotoRecord.model_validate(from_item(item)) for item in response["Items"]]
+        if "LastEvaluatedKey" not in response:
+            return records
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def get_readiness(product_id: str) -> ProductReadiness | None:
+    item = _table().get_item(Key={"pk": f"PRODUCT#{product_id}", "sk": READINESS_SK}).get("Item")
+    return ProductReadiness.model_validate(from_item(item)) if item else None
+
+
+def put_readiness(readiness: ProductReadiness) -> bool:
+    """Store readiness if it changed; False when it was already up to date (nothing written)."""
+    if get_readiness(readiness.product_id) == readiness:
+        return False
+    _table().put_item(Item=to_item(readiness, pk=f"PRODUCT#{readiness.product_id}", sk=READINESS_SK))
+    return True

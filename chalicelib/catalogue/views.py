@@ -1,0 +1,67 @@
+"""`GET /products/{product_id}/photos`: a product's photo records, readiness and rendition URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import ForbiddenError, NotFoundError
+
+from chalicelib.auth import Principal, Role
+from chalicelib.catalogue import readiness, repository, storage
+from chalicelib.catalogue.models import PhotoRecord
+from chalicelib.registry import repository as registry
+
+
+def product_photos(product_id: str, principal: Principal) -> dict[str, Any]:
+    """Every photo version of the product, newest first, with presigned rendition URLs."""
+    _authorize(product_id, principal)
+    records = repository.photos_of(product_id)
+    current = {(r.file_id, r.version_id) for r in readiness.current_versions(records)}
+    photos = [
+        _view(record, (record.file_id, record.version_id) in current)
+        for record in sorted(records, key=lambda r: (r.event_time, r.processed_at), reverse=True)
+    ]
+    status = repository.get_readiness(product_id)
+    return {
+        "product_id": product_id,
+        "readiness": status.model_dump(mode="json") if status else None,
+        "photos": photos,
+    }
+
+
+def _authorize(product_id: str, principal: Principal) -> None:
+    """Mission admins see every product; coordinators their district; resource persons their SHG."""
+    product = registry.get_product(product_id)
+    if principal.role is Role.MISSION_ADMIN:
+        return
+    if product is None:
+        raise NotFoundError(f"no product {product_id}")
+    if principal.role is Role.RESOURCE_PERSON and principal.shg_id == product.shg_id:
+        return
+    shg = registry.get_shg(product.shg_id)
+    if principal.role is Role.DISTRICT_COORDINATOR and shg is not None and shg.district == principal.district:
+        return
+    raise ForbiddenError(f"product {product_id} is outside your area")
+
+
+def _view(record: PhotoRecord, is_current: bool) -> dict[str, Any]:
+    return {
+        "file_name": record.file_name,
+        "key": record.key,
+        "version_id": record.version_id,
+        "current": is_current,
+        "verdict": record.verdict.value,
+        "codes": [code.value for code in record.codes],
+        "reasons": [finding.messages for finding in record.findings],
+        "duplicate_of": record.duplicate_of,
+        "source": {
+            "format": record.source_format,
+            "width": record.source_width,
+            "height": record.source_height,
+            "bytes": record.source_bytes,
+        },
+        "renditions": [
+            {**rendition.model_dump(mode="json"), "url": storage.presigned_url(rendition.key)}
+            for rendition in record.renditions
+        ],
+    }

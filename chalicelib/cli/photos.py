@@ -1,0 +1,94 @@
+"""`haat photos DIR`: mission IT tries a folder of photos through the real pipeline before a drive."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from chalice import Chalice
+
+from chalicelib import aws
+from chalicelib.catalogue import repository
+from chalicelib.catalogue.models import PhotoRecord, Upload
+from chalicelib.config import settings
+from chalicelib.local import runner, session, stack
+
+
+@contextmanager
+def _pipeline(stage: str) -> Iterator[Chalice | None]:
+    """The local stack (yielding the app whose queue this command drains) or a deployed stage."""
+    if stage == "local":
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # stdout is one JSON line per file
+        with session.local_session() as current:
+            yield None if current.shared else current.app
+        return
+    stack.activate(stack.stage_environment(stage))
+    yield None
+
+
+def _wait_for(product_id: str, file_ids: set[str], timeout_s: float) -> dict[str, PhotoRecord]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        records = {r.file_id: r for r in repository.photos_of(product_id) if r.file_id in file_ids}
+        if len(records) == len(file_ids) or time.monotonic() > deadline:
+            return records
+        time.sleep(1)
+
+
+def _save(record: PhotoRecord, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = record.file_name.rsplit(".", 1)[0]
+    for rendition in record.renditions:
+        body = aws.client("s3").get_object(Bucket=settings().MEDIA_BUCKET, Key=rendition.key)["Body"]
+        extension = rendition.key.rsplit(".", 1)[-1]
+        (folder / f"{stem}.{rendition.name}.{extension}").write_bytes(body.read())
+
+
+@click.command(
+    help="Upload every file of DIR through the photo pipeline and print one JSON verdict per file."
+)
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--save", type=click.Path(file_okay=False, path_type=Path), help="Write the renditions here.")
+@click.option("--product", help="Product id to file the photos under (default: a fresh trial product).")
+@click.option("--shg", default="TRIAL", show_default=True, help="SHG id in the upload path.")
+@click.option(
+    "--stage", default="local", show_default=True, help="`local` (embedded stack) or a deployed stage."
+)
+@click.option("--timeout", default=300, show_default=True, help="Seconds to wait for the verdicts.")
+def photos(
+    folder: Path, *, save: Path | None, product: str | None, shg: str, stage: str, timeout: int
+) -> None:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    product_id = product or time.strftime("TRIAL-%Y%m%d-%H%M%S")
+    with _pipeline(stage) as app_to_drain:
+        uploads = {}
+        for path in files:
+            key = f"uploads/{shg}/{product_id}/{path.name}"
+            aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=path.read_bytes())
+            uploads[path.name] = Upload(bucket=settings().UPLOADS_BUCKET, key=key)
+        if app_to_drain is not None:
+            runner.drain(app_to_drain, runner.binding("on_photo_uploaded"))
+        records = _wait_for(product_id, {u.file_id for u in uploads.values()}, timeout)
+        missing = []
+        for name, upload in uploads.items():
+            record = records.get(upload.file_id)
+            if record is None:
+                missing.append(name)
+                continue
+            if save and record.renditions:
+                _save(record, save)
+            line = {
+                "file": name,
+                "verdict": record.verdict.value,
+                "codes": [code.value for code in record.codes],
+                "renditions": [r.key for r in record.renditions],
+                "reasons": [f.messages["en"] for f in record.findings],
+            }
+            click.echo(json.dumps(line, ensure_ascii=False))
+    if missing:
+        raise click.ClickException(f"no verdict within {timeout}s for: {', '.join(missing)} (see the DLQ)")

@@ -1,0 +1,308 @@
+"""The catalogue photo pipeline, end to end: files are PUT into the local S3 uploads bucket, the
+bucket notifies the photo-uploads queue, the runner delivers the messages to the real
+`on_photo_uploaded`, and results are read back through `GET /products/{id}/photos`."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalice import Chalice
+from chalice.test import Client
+from PIL import Image, ImageStat
+
+from chalicelib import aws
+from chalicelib.auth import Role, issue_local_token
+from chalicelib.config import settings
+from chalicelib.local import runner
+from chalicelib.registry import repository as registry
+from chalicelib.registry.models import Registry
+from tests import photo_corpus
+from tests.photo_corpus import Case
+
+PHOTOS = runner.binding("on_photo_uploaded")
+CASES = photo_corpus.corpus()
+
+
+def _upload(key: str, data: bytes) -> str:
+    response = aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=data)
+    return str(response.get("VersionId", "null"))
+
+
+def _photos(api_url: str, product_id: str, token: str | None = None) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(f"{api_url}/products/{product_id}/photos")
+    request.add_header("Authorization", f"Bearer {token or issue_local_token('qa', Role.MISSION_ADMIN)}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return bytes(response.read())
+
+
+@pytest.fixture(scope="module")
+def processed(app: Chalice, api_url: str) -> Iterator[dict[str, dict[str, Any]]]:
+    """Every corpus case uploaded to a product of its own, delivered once, read back via the API."""
+    products = {case.name: f"P-corpus-{case.name.replace('_', '-')}" for case in CASES}
+    for case in CASES:
+        _upload(f"uploads/SHG-corpus/{products[case.name]}/{case.file_name}", case.data)
+    result = runner.drain(app, PHOTOS)
+    assert result.failed == 0
+    views = {}
+    for case in CASES:
+        status, body = _photos(api_url, products[case.name])
+        assert status == 200, body
+        (views[case.name],) = body["photos"]
+    return views
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_each_corpus_photo_gets_its_verdict(processed: dict[str, dict[str, Any]], case: Case) -> None:
+    photo = processed[case.name]
+    assert (photo["verdict"], tuple(photo["codes"])) == (case.verdict, case.codes)
+    assert photo["file_name"] == case.file_name
+    for reason in photo["reasons"]:
+        assert set(reason) == {"en", "hi", "ur"}
+        assert all(reason.values())
+    if case.verdict == "rejected":
+        assert photo["renditions"] == []
+    else:
+        assert [r["name"] for r in photo["renditions"]] == ["main", "listing", "thumb"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.verdict != "rejected"], ids=lambda c: c.name)
+def test_renditions_are_square_clean_srgb_and_cacheable(
+    processed: dict[str, dict[str, Any]], case: Case
+) -> None:
+    photo = processed[case.name]
+    longest = max(photo["source"]["width"], photo["source"]["height"])
+    expected = {"main": min(2000, longest), "listing": min(800, longest), "thumb": min(320, longest)}
+    for rendition in photo["renditions"]:
+        data = _fetch(rendition["url"])
+        image = Image.open(io.BytesIO(data))
+        assert image.size == (expected[rendition["name"]],) * 2
+        assert image.mode == "RGB"
+        assert image.format == {"image/jpeg": "JPEG", "image/webp": "WEBP"}[rendition["content_type"]]
+        assert len(image.getexif()) == 0
+        assert "xmp" not in image.info
+        assert "exif" not in image.info
+        assert b"PhoneCo" not in data
+        assert b"xmpmeta" not in data
+        head = aws.client("s3").head_object(Bucket=settings().MEDIA_BUCKET, Key=rendition["key"])
+        assert head["ContentType"] == rendition["content_type"]
+        assert "max-age=31536000" in head["CacheControl"]
+        assert rendition["key"].startswith(f"photos/{rendition['name']}/")
+
+
+def _listing(photo: dict[str, Any]) -> Image.Image:
+    url = next(r["url"] for r in photo["renditions"] if r["name"] == "listing")
+    return Image.open(io.BytesIO(_fetch(url))).convert("RGB")
+
+
+def test_exif_orientation_is_applied(processed: dict[str, dict[str, Any]]) -> None:
+    photo = processed["exif_orientation_6"]
+    assert (photo["source"]["width"], photo["source"]["height"]) == (1200, 1600)
+    listing = _listing(photo)
+    # The stored top-left marker is top-right once turned upright; portrait -> white side bars.
+    red, green, blue = listing.getpixel((680, 30))  # type: ignore[misc]
+    assert red > 180
+    assert green < 80
+    assert blue < 80
+    assert listing.getpixel((50, 400)) == (255, 255, 255)
+
+
+def test_transparency_is_flattened_on_white_and_sixteen_bits_keep_their_tones(
+    processed: dict[str, dict[str, Any]],
+) -> None:
+    assert _listing(processed["transparent_png"]).getpixel((400, 120)) == (255, 255, 255)
+    grey = ImageStat.Stat(_listing(processed["png_16_bit"]).convert("L"))
+    assert 100 < grey.mean[0] < 250  # 16-bit values scaled down, not clipped to white
+
+
+def test_cmyk_and_heic_are_converted_to_rgb(processed: dict[str, dict[str, Any]]) -> None:
+    assert processed["cmyk"]["source"]["format"] == "JPEG"
+    assert processed["heic"]["source"]["format"] == "HEIF"
+    good = _listing(processed["good"])
+    for name in ("cmyk", "heic", "webp"):
+        other = _listing(processed[name])
+        centre = (400, 400)
+        assert all(
+            abs(a - b) < 40 for a, b in zip(good.getpixel(centre), other.getpixel(centre), strict=True)
+        )  # type: ignore[arg-type]
+
+
+def test_embedded_icc_profiles_are_converted_to_srgb(processed: dict[str, dict[str, Any]]) -> None:
+    centre = (300, 300, 500, 500)
+    plain = ImageStat.Stat(_listing(processed["good"]).crop(centre).convert("L")).mean[0]
+    linear = ImageStat.Stat(_listing(processed["icc_linear_rgb"]).crop(centre).convert("L")).mean[0]
+    assert linear > plain + 25  # linear-light values re-encoded for sRGB's gamma
+
+
+def test_a_near_duplicate_is_flagged_and_kept(app: Chalice, api_url: str, unique: str) -> None:
+    product = f"P-dup-{unique}"
+    photo = photo_corpus.product_photo(seed=7)
+    _upload(f"uploads/SHG-{unique}/{product}/front.jpg", photo_corpus.encode(photo, quality=92))
+    runner.drain(app, PHOTOS)
+    again = photo_corpus.encode(photo.resize((1500, 1125)), quality=70)
+    _upload(f"uploads/SHG-{unique}/{product}/front-again.jpg", again)
+    runner.drain(app, PHOTOS)
+    _, body = _photos(api_url, product)
+    by_name = {p["file_name"]: p for p in body["photos"]}
+    assert by_name["front.jpg"]["verdict"] == "accepted"
+    assert by_name["front-again.jpg"]["verdict"] == "accepted_with_warnings"
+    assert by_name["front-again.jpg"]["codes"] == ["near_duplicate"]
+    assert by_name["front-again.jpg"]["duplicate_of"] == "front.jpg"
+    assert len(by_name["front-again.jpg"]["renditions"]) == 3
+
+
+def test_oversized_upload_is_rejected_before_download(
+    app: Chalice, api_url: str, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAX_UPLOAD_BYTES", "100000")
+    settings.cache_clear()
+    try:
+        _upload(
+            f"uploads/SHG-{unique}/P-big-{unique}/big.jpg", photo_corpus.encode(photo_corpus.product_photo())
+        )
+        runner.drain(app, PHOTOS)
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+    _, body = _photos(api_url, f"P-big-{unique}")
+    assert [(p["verdict"], p["codes"], p["source"]["format"]) for p in body["photos"]] == [
+        ("rejected", ["file_too_large"], "")
+    ]
+
+
+def _seed(unique: str) -> tuple[str, str]:
+    shg, product = f"SHG-{unique}", f"P-{unique}"
+    registry.seed(
+        Registry.model_validate(
+            {
+                "shgs": [
+                    {"shg_id": shg, "name": "Test SHG", "district": "Budgam", "block": "B", "village": "V"}
+                ],
+                "members": [
+                    {
+                        "member_id": f"RP-{unique}",
+                        "shg_id": shg,
+                        "name": "RP",
+                        "phone": "+919000000099",
+                        "language": "ur",
+                        "role": "resource_person",
+                    },
+                    {
+                        "member_id": f"AR-{unique}",
+                        "shg_id": shg,
+                        "name": "AR",
+                        "phone": "+919000000098",
+                        "role": "artisan",
+                    },
+                ],
+                "products": [
+                    {
+                        "product_id": product,
+                        "shg_id": shg,
+                        "sku": f"SKU-{unique}",
+                        "craft": "papier_mache",
+                        "title": "Papier-mache box",
+                        "price_paise": 150000,
+                        "listings": [{"channel": "amazon", "channel_sku": f"AMZ-{unique}"}],
+                    },
+                ],
+            }
+        )
+    )
+    return shg, product
+
+
+def _items(table: str, prefix: str) -> list[dict[str, Any]]:
+    items = aws.table(table).scan()["Items"]  # tests may scan; the app never does
+    return sorted((i for i in items if i["pk"].startswith(prefix)), key=lambda i: i["pk"])
+
+
+def test_same_version_twice_changes_nothing_and_notifies_once(client: Client, unique: str) -> None:
+    shg, product = _seed(unique)
+    key = f"uploads/{shg}/{product}/dark box.jpg"
+    _upload(key, photo_corpus.encode(photo_corpus.product_photo().point(lambda v: v // 9)))
+    sqs = aws.client("sqs")
+    url = aws.queue_url(settings().PHOTO_UPLOADS_QUEUE)
+    (message,) = [
+        m
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+        if product in m["Body"]
+    ]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    event = client.events.generate_sqs_event(message_bodies=[message["Body"]], queue_name=PHOTOS.function)
+
+    assert client.lambda_.invoke("on_photo_uploaded", event).payload == {"batchItemFailures": []}
+    records = _items(settings().CATALOGUE_TABLE, f"PRODUCT#{product}")
+    notifications = _items(settings().OUTBOX_TABLE, "NOTIF#photo_rejected:")
+    mine = [n for n in notifications if n["shg_id"] == shg]
+    assert client.lambda_.invoke("on_photo_uploaded", event).payload == {"batchItemFailures": []}
+
+    assert _items(settings().CATALOGUE_TABLE, f"PRODUCT#{product}") == records
+    assert [n for n in _items(settings().OUTBOX_TABLE, "NOTIF#photo_rejected:") if n["shg_id"] == shg] == mine
+    (notification,) = mine
+    assert notification["member_id"] == f"RP-{unique}"
+    assert notification["template"] == "photo_rejected"
+    assert notification["variables"]["file_name"] == "dark box.jpg"
+    assert "اندھیری" in notification["variables"]["reason"]  # "too dark", in her language (Urdu)
+
+
+def test_readiness_follows_the_current_version_of_a_photo(app: Chalice, api_url: str, unique: str) -> None:
+    shg, product = _seed(unique)
+    key = f"uploads/{shg}/{product}/front.jpg"
+    _upload(key, photo_corpus.encode(photo_corpus.product_photo(seed=3)))
+    runner.drain(app, PHOTOS)
+    _, body = _photos(api_url, product)
+    assert body["readiness"]["channels"]["amazon"] == {"ready": True, "missing": []}
+    assert body["readiness"]["channels"]["flipkart"] == {"ready": False, "missing": ["channel_listing"]}
+
+    _upload(key, b"overwritten by mistake")
+    runner.drain(app, PHOTOS)
+    _, body = _photos(api_url, product)
+    assert [(p["verdict"], p["current"]) for p in body["photos"]] == [("rejected", True), ("accepted", False)]
+    assert body["readiness"]["channels"]["amazon"] == {"ready": False, "missing": ["accepted_main_image"]}
+
+
+def test_photos_api_needs_a_token_and_the_right_area(api_url: str, unique: str) -> None:
+    _, product = _seed(unique)
+    request = urllib.request.Request(f"{api_url}/products/{product}/photos")
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        urllib.request.urlopen(request, timeout=10)
+    assert anonymous.value.code == 401
+    elsewhere = issue_local_token("rp", Role.RESOURCE_PERSON, shg_id="JK-OTHER-0001")
+    assert _photos(api_url, product, elsewhere)[0] == 403
+    own = issue_local_token("rp", Role.RESOURCE_PERSON, shg_id=f"SHG-{unique}")
+    assert _photos(api_url, product, own)[0] == 200
+    coordinator = issue_local_token("dc", Role.DISTRICT_COORDINATOR, district="Budgam")
+    assert _photos(api_url, product, coordinator)[0] == 200
+
+
+def test_an_upload_deleted_before_processing_is_a_result_not_a_retry(
+    app: Chalice, api_url: str, unique: str
+) -> None:
+    key = f"uploads/SHG-{unique}/P-gone-{unique}/front.jpg"
+    _upload(key, photo_corpus.encode(photo_corpus.product_photo()))
+    aws.client("s3").delete_object(Bucket=settings().UPLOADS_BUCKET, Key=key)
+    result = runner.drain(app, PHOTOS)
+    assert result.failed == 0
+    _, body = _photos(api_url, f"P-gone-{unique}")
+    assert [(p["verdict"], p["codes"]) for p in body["photos"]] == [("rejected", ["upload_gone"])]
+
+
+def test_the_s3_test_event_is_acknowledged_and_ignored(client: Client) -> None:
+    event = client.events.generate_sqs_event(
+        message_bodies=[json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"})], queue_name="q"
+    )
+    assert client.lambda_.invoke("on_photo_uploaded", event).payload == {"batchItemFailures": []}
