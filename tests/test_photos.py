@@ -9,6 +9,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from chalicelib.config import settings
 from chalicelib.local import runner
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Registry
+from chalicelib.reports.aggregates import day_pk
+from chalicelib.reports.calendar import business_date
 from tests import photo_corpus
 from tests.photo_corpus import Case
 
@@ -306,3 +309,19 @@ def test_the_s3_test_event_is_acknowledged_and_ignored(client: Client) -> None:
         message_bodies=[json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"})], queue_name="q"
     )
     assert client.lambda_.invoke("on_photo_uploaded", event).payload == {"batchItemFailures": []}
+
+
+def test_verdicts_and_new_listings_feed_the_digest_counters(app: Chalice, unique: str) -> None:
+    shg, product = _seed(unique)
+    _upload(f"uploads/{shg}/{product}/front.jpg", photo_corpus.encode(photo_corpus.product_photo(seed=5)))
+    _upload(f"uploads/{shg}/{product}/blank.jpg", b"not an image")
+    runner.drain(app, PHOTOS)
+    runner.drain(app, PHOTOS)
+    today = business_date(datetime.now(UTC))
+    counters = aws.table(settings().REPORTS_TABLE).get_item(Key={"pk": day_pk(today), "sk": f"shg#{shg}"})[
+        "Item"
+    ]
+    assert counters["photos_checked"] == 2
+    assert counters["photos_rejected"] == 1
+    assert counters["reason_not_an_image"] == 1
+    assert counters["new_listings"] == 1  # ready on amazon, the one channel it is listed on

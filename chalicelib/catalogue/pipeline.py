@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -33,6 +34,7 @@ from chalicelib.notify.outbox import enqueue
 from chalicelib.observability import logger, metrics
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import MemberRole
+from chalicelib.reports import aggregates
 
 if TYPE_CHECKING:
     from chalicelib.catalogue.imaging import Encoded
@@ -87,14 +89,51 @@ def process_upload(upload: Upload) -> PhotoRecord:
         _notify_rejection(record)
     if repository.put_photo(record):
         metrics.add_metric(name=f"Photo_{record.verdict.value}", unit=MetricUnit.Count, value=1)
+        _tally_verdict(record)
     logger.info("photo processed", extra={"verdict": record.verdict, "codes": record.codes})
     refresh_readiness(upload.product_id)
     return record
 
 
 def refresh_readiness(product_id: str) -> None:
-    records = repository.photos_of(product_id)
-    repository.put_readiness(readiness.readiness(product_id, registry.get_product(product_id), records))
+    """Recompute readiness; a channel that becomes ready counts as a new listing in the digest."""
+    product = registry.get_product(product_id)
+    before = repository.get_readiness(product_id)
+    after = readiness.readiness(product_id, product, repository.photos_of(product_id))
+    if after == before:
+        return
+    repository.put_readiness(after)
+    if product is None:
+        return
+    district = _district_of(product.shg_id)
+    for channel in readiness.newly_ready(before, after):
+        aggregates.record_new_listing(
+            product.shg_id,
+            district,
+            product.craft.value,
+            datetime.now(UTC),
+            dedupe_key=f"{product_id}#{channel}",
+        )
+
+
+def _district_of(shg_id: str) -> str:
+    shg = registry.get_shg(shg_id)
+    return shg.district if shg else ""
+
+
+def _tally_verdict(record: PhotoRecord) -> None:
+    """Feed the daily digest's photo counters (rejection rate, top reasons) once per version."""
+    product = registry.get_product(record.product_id)
+    checked_at = datetime.fromtimestamp(record.processed_at, UTC)
+    aggregates.record_photo_verdict(
+        record.shg_id,
+        _district_of(record.shg_id),
+        record.verdict.value,
+        record.codes,
+        checked_at,
+        craft=product.craft.value if product else "",
+        dedupe_key=f"{record.key}#{record.version_id}",
+    )
 
 
 def _judge_and_render(upload: Upload) -> _Outcome:

@@ -37,3 +37,9 @@ def readiness(product_id: str, product: Product | None, records: list[PhotoRecor
             missing.append("channel_listing")
         channels[channel.value] = ChannelReadiness(ready=not missing, missing=missing)
     return ProductReadiness(product_id=product_id, accepted_main_images=mains, channels=channels)
+
+
+def newly_ready(before: ProductReadiness | None, after: ProductReadiness) -> list[str]:
+    """Channels `after` is ready for that `before` was not."""
+    was_ready = {c for c, r in before.channels.items() if r.ready} if before else set()
+    return sorted(c for c, r in after.channels.items() if r.ready and c not in was_ready)

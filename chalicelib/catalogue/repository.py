@@ -61,9 +61,5 @@ def get_readiness(product_id: str) -> ProductReadiness | None:
     return ProductReadiness.model_validate(from_item(item)) if item else None
 
 
-def put_readiness(readiness: ProductReadiness) -> bool:
-    """Store readiness if it changed; False when it was already up to date (nothing written)."""
-    if get_readiness(readiness.product_id) == readiness:
-        return False
+def put_readiness(readiness: ProductReadiness) -> None:
     _table().put_item(Item=to_item(readiness, pk=f"PRODUCT#{readiness.product_id}", sk=READINESS_SK))
-    return True
