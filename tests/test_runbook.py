@@ -51,3 +51,26 @@ def test_rerun_digest_fires_the_digest_for_that_ist_day(cli: Callable[..., Resul
     second = cli("ops", "rerun-digest", "--date", "2026-11-19").output
     assert first == second
     assert digest_fire_time(date(2026, 11, 19)).isoformat() == "2026-11-20T02:30:00+00:00"
+
+
+def test_reprocess_photo_judges_the_stored_upload_again(
+    cli: Callable[..., Result], app: Chalice, api_url: str, unique: str
+) -> None:
+    key = f"uploads/SHG-{unique}/P-{unique}/front.jpg"
+    aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=b"not a photo at all")
+    runner.drain(app, runner.binding("on_photo_uploaded"))
+    catalogue = aws.table(settings().CATALOGUE_TABLE)
+    query = {
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": f"PRODUCT#P-{unique}"},
+    }
+    before = [i for i in catalogue.query(**query)["Items"] if i["sk"].startswith("PHOTO#")]
+
+    result = json.loads(cli("ops", "reprocess-photo", key).output)
+    runner.drain(app, runner.binding("on_photo_uploaded"))
+
+    after = [i for i in catalogue.query(**query)["Items"] if i["sk"].startswith("PHOTO#")]
+    reprocessed = [i for i in after if i["sk"].endswith(result["revision"])]
+    assert len(before) == 1
+    assert [i["verdict"] for i in reprocessed] == ["rejected"]
+    assert reprocessed[0]["processed_at"] >= before[0]["processed_at"]

@@ -41,6 +41,10 @@ def put_photo(record: PhotoRecord) -> bool:
     return True
 
 
+def delete_photo(product_id: str, file_id: str, version_id: str) -> None:
+    _table().delete_item(Key=photo_key(product_id, file_id, version_id))
+
+
 def photos_of(product_id: str) -> list[PhotoRecord]:
     """Every photo version recorded for a product (one Query, paginated)."""
     query: dict[str, Any] = {

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import click
 
 from chalicelib import aws, queues
+from chalicelib.catalogue.reprocess import reprocess
 from chalicelib.config import settings
 from chalicelib.local import runner, session, stack
 
@@ -82,3 +83,16 @@ def rerun_digest(day: datetime, stage: str) -> None:
             )
             outcome = json.loads(response["Payload"].read())
         click.echo(json.dumps(outcome, default=str))
+
+
+@ops.command(
+    "reprocess-photo", help="Judge an upload again (uploads bucket KEY), e.g. after thresholds change."
+)
+@click.argument("key")
+@stage_option
+def reprocess_photo(key: str, stage: str) -> None:
+    with stage_session(stage) as local:
+        upload = reprocess(key)
+        if local and not local.shared:
+            runner.drain_all(local.app)
+        click.echo(json.dumps({"key": upload.key, "revision": upload.revision, "queued": True}))
