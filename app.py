@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import AuthResponse, Chalice
+from chalice import AuthResponse, Chalice, Response
 from chalice.app import AuthRequest, CloudWatchEvent, SQSEvent
 
 from chalicelib import api
 from chalicelib.catalogue import handler as catalogue
 from chalicelib.observability import invocation_middleware
+from chalicelib.orders import api as orders_api
 from chalicelib.orders import handler as orders
 from chalicelib.reports import handlers as reports
 
@@ -44,6 +45,26 @@ def dispatch_sweep(event: CloudWatchEvent) -> dict[str, Any]:
 @app.schedule("cron(30 2 * * ? *)")
 def daily_digest(event: CloudWatchEvent) -> dict[str, Any]:
     return reports.daily_digest(event.to_dict())
+
+
+@app.schedule("rate(1 minute)")
+def deliver_notifications(event: CloudWatchEvent) -> dict[str, Any]:
+    return orders_api.deliver_due()
+
+
+@app.route("/webhooks/{channel}", methods=["POST"], content_types=["application/json"])
+def order_webhook(channel: str) -> Response:
+    return orders_api.webhook(app, channel)
+
+
+@app.route("/orders/quarantine", authorizer=bearer_token)
+def quarantined_order_messages() -> dict[str, Any]:
+    return orders_api.quarantine()
+
+
+@app.route("/orders/{channel}/{order_id}", authorizer=bearer_token)
+def get_order(channel: str, order_id: str) -> Response:
+    return orders_api.order(channel, order_id)
 
 
 @app.route("/health")

@@ -27,8 +27,13 @@ CHALICE_CONFIG_PATH = PROJECT_DIR / ".chalice" / "config.json"
 STATE_PATH = PROJECT_DIR / ".haat" / "local-stack.json"
 STACK_NAME = "haat-local"
 REGION = "ap-south-1"
+# The mission outlets the local stack knows (each gets a generated HMAC secret).
+LOCAL_HAAT_OUTLETS = ("HAAT-SGR-01", "AIRPORT-SXR", "SARAS-JMU")
 # Secrets the local stack generates afresh each run (AWS keeps them in SSM Parameter Store).
-GENERATED_SECRETS = ("auth/signing-key",)
+GENERATED_SECRETS = ("auth/signing-key", *(f"webhooks/haat/{outlet}" for outlet in LOCAL_HAAT_OUTLETS))
+# The ONDC buyer app of the local stack: its key pair is generated per run, its public key is a
+# configured registry entry (as the ONDC registry's lookup would return it).
+LOCAL_ONDC_SUBSCRIBER = ("buyer.haat.local", "k1")
 
 
 def stage_environment(stage: str = "local") -> dict[str, str]:
@@ -245,6 +250,29 @@ def _generate_secrets() -> None:
         ssm.put_parameter(
             Name=f"{prefix}/{name}", Value=secrets.token_urlsafe(32), Type="SecureString", Overwrite=True
         )
+    _generate_ondc_keys()
+
+
+def _generate_ondc_keys() -> None:
+    from chalicelib.orders.signing import new_ed25519_keypair
+    from chalicelib.orders.webhook_client import ONDC_SIGNER_PARAMETER
+
+    ssm = aws.client("ssm")
+    subscriber_id, unique_key_id = LOCAL_ONDC_SUBSCRIBER
+    private_key, public_key = new_ed25519_keypair()
+    ssm.put_parameter(
+        Name=settings().ondc_public_key_parameter(subscriber_id, unique_key_id),
+        Value=public_key,
+        Type="String",
+        Overwrite=True,
+    )
+    signer = {"subscriber_id": subscriber_id, "unique_key_id": unique_key_id, "private_key": private_key}
+    ssm.put_parameter(
+        Name=f"{settings().SECRETS_PREFIX}/{ONDC_SIGNER_PARAMETER}",
+        Value=json.dumps(signer),
+        Type="SecureString",
+        Overwrite=True,
+    )
 
 
 @contextmanager
