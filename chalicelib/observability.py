@@ -4,13 +4,16 @@ handler decorators do not fit; a Chalice middleware does)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-metrics = Metrics()
+# The namespace defaults to config.json's so a module imported before the stage environment is set
+# (tests, the CLI) still flushes valid EMF.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Haat"))
 tracer = Tracer()
 
 

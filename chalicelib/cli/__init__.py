@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chalicelib.cli import deploy, local
+from chalicelib.cli import deploy, local, orders
 
 
 @click.group(help="Haat operator CLI: run the local stack, seed data, send events, inspect records.")
@@ -18,5 +18,6 @@ main.add_command(local.send)
 main.add_command(local.show)
 main.add_command(local.token)
 main.add_command(local.demo)
+main.add_command(orders.orders)
 main.add_command(deploy.package)
 main.add_command(deploy.deploy)

@@ -49,12 +49,12 @@ TEMPLATES: dict[tuple[Template, Language], DltTemplate] = {
         dlt_template_id="1107170000000000101",
     ),
     (T.NEW_ORDER, L.HINDI): DltTemplate(
-        text="हाट: {#var#} पर नया ऑर्डर {#var#}: {#var#}, मूल्य रु {#var#}। कृपया {#var#} तक भेजें। -JKRLM",
+        text="हाट: नया {#var#} ऑर्डर {#var#}: {#var#}, रु {#var#}। {#var#} तक भेजें। -JKRLM",
         variables=ORDER_VARS,
         dlt_template_id="1107170000000000102",
     ),
     (T.NEW_ORDER, L.URDU): DltTemplate(
-        text="ہاٹ: {#var#} پر نیا آرڈر {#var#}: {#var#}، قیمت روپے {#var#}۔ براہ کرم {#var#} تک بھیجیں۔ -JKRLM",
+        text="ہاٹ: نیا {#var#} آرڈر {#var#}: {#var#}، روپے {#var#}۔ {#var#} تک بھیجیں۔ -JKRLM",
         variables=ORDER_VARS,
         dlt_template_id="1107170000000000103",
     ),

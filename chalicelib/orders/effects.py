@@ -26,10 +26,10 @@ RETURN_STATUSES = frozenset({OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED}
 
 
 def _items(lines: Sequence[OrderLine]) -> str:
-    """'SGR-PM-BOX-02 x2' or 'SGR-PM-BOX-02 x2 +1 more' (a DLT variable holds 30 characters)."""
+    """'SGR-PM-BOX-02 x2', or 'SGR-PM-BOX-02 x2 +1' for more lines (a DLT variable holds 30 characters)."""
     first = lines[0]
     text = f"{first.sku or first.channel_sku} x{first.quantity}"
-    return text if len(lines) == 1 else f"{text} +{len(lines) - 1} more"
+    return text if len(lines) == 1 else f"{text} +{len(lines) - 1}"
 
 
 def _lines_by_member(record: OrderRecord) -> dict[tuple[str, str], list[OrderLine]]:

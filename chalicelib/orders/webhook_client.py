@@ -21,7 +21,11 @@ ONDC_SIGNER_PARAMETER = "ondc/signer"
 
 
 def _secure_parameter(name: str) -> str:
-    return str(aws.client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    """The parameter's value, or "" when the stage has none (the request then goes unsigned: 401)."""
+    try:
+        return str(aws.client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"])
+    except aws.client("ssm").exceptions.ParameterNotFound:
+        return ""
 
 
 def signed_headers(
@@ -33,12 +37,17 @@ def signed_headers(
     if channel == "haat":
         outlet = str(payload.get("outlet_id", ""))
         secret = _secure_parameter(settings().haat_outlet_secret_parameter(outlet))
+        if not secret:
+            return headers
         timestamp = str(int(now))
         headers[signing.HAAT_OUTLET_HEADER] = outlet
         headers[signing.HAAT_TIMESTAMP_HEADER] = timestamp
         headers[signing.HAAT_SIGNATURE_HEADER] = signing.haat_signature(secret, timestamp, body)
     elif channel == "ondc":
-        signer = json.loads(_secure_parameter(f"{settings().SECRETS_PREFIX}/{ONDC_SIGNER_PARAMETER}"))
+        raw_signer = _secure_parameter(f"{settings().SECRETS_PREFIX}/{ONDC_SIGNER_PARAMETER}")
+        if not raw_signer:
+            return headers
+        signer = json.loads(raw_signer)
         headers["Authorization"] = signing.ondc_authorization(
             signer["private_key"], signer["subscriber_id"], signer["unique_key_id"], body, created=int(now)
         )
