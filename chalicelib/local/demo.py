@@ -10,6 +10,7 @@ from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.local import runner, stack
 from chalicelib.local.session import Session
+from chalicelib.orders import operator
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Registry
 
@@ -45,26 +46,42 @@ def upload_sample_photos(report: DemoReport) -> list[str]:
     return keys
 
 
-def send_sample_orders() -> list[str]:
-    """Put every sample order event of events/orders/ on the order-events queue."""
-    sqs = aws.client("sqs")
-    ids = []
-    for path in sorted((EVENTS_DIR / "orders").glob("*.json")):
-        channel = path.stem.split("_", 1)[0]
-        response = sqs.send_message(
-            QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
-            MessageBody=path.read_text(),
-            MessageAttributes={"channel": {"DataType": "String", "StringValue": channel}},
-        )
-        ids.append(response["MessageId"])
-    return ids
+# Sample order events in arrival order: each channel's sample, a duplicate Amazon delivery, a
+# cancellation, and a mela order larger than the stock left (an oversell alert to the coordinator).
+DEMO_ORDER_EVENTS = (
+    ("haat", "haat_bill_placed.json"),
+    ("ondc", "ondc_on_confirm.json"),
+    ("ondc", "ondc_on_status_packed.json"),
+    ("amazon", "amazon_order_change.json"),
+    ("amazon", "amazon_order_change.json"),
+    ("amazon", "amazon_order_cancelled.json"),
+    ("haat", "haat_bill_mela_bulk.json"),
+)
+
+
+def send_sample_orders(session: Session, report: DemoReport) -> None:
+    """Send the sample orders the way each channel does (signed webhooks; Amazon via the queue)."""
+    events = [
+        {"channel": channel, "payload": json.loads((EVENTS_DIR / "orders" / name).read_text())}
+        for channel, name in DEMO_ORDER_EVENTS
+    ]
+    orders_binding = runner.binding("on_order_events")
+    process = None if session.shared else (lambda: runner.drain(session.app, orders_binding))
+    for result in operator.send_all(session.api_url, events, process):
+        detail = f"{result['channel']} {result.get('order', '')} {result.get('status') or ''}".rstrip()
+        reason = result.get("reason") or result.get("result", "")
+        report.add("order event", str(result["outcome"]), f"{detail} ({reason})" if reason else detail)
+        for sms in result.get("notifications", []):
+            report.add(
+                f"sms {sms['language'] or '?'}", str(sms["state"]), str(sms["text"] or sms["notification_id"])
+            )
 
 
 def run(session: Session) -> DemoReport:
     report = DemoReport()
     report.seeded = seed_registry()
     photo_keys = upload_sample_photos(report)
-    order_ids = send_sample_orders()
+    send_sample_orders(session, report)
     runner.drain_all(session.app)
     sweep = runner.fire(session.app, "dispatch_sweep")
     digest = runner.fire(session.app, "daily_digest")
@@ -77,14 +94,6 @@ def run(session: Session) -> DemoReport:
             ExpressionAttributeValues={":pk": f"PRODUCT#{product_id}", ":sk": f"UPLOAD#{key}#"},
         )["Items"]
         report.add("photo", items[0]["status"] if items else "MISSING", key)
-    orders = aws.table(settings().ORDERS_TABLE)
-    for message_id in order_ids:
-        item = orders.get_item(Key={"pk": f"RAW#{message_id}", "sk": "RAW"}).get("Item")
-        report.add(
-            "order event",
-            "recorded" if item else "MISSING",
-            f"{item['channel'] if item else '?'} {message_id}",
-        )
     report.add("dispatch sweep", "ran", json.dumps(sweep))
     head = aws.client("s3").head_object(Bucket=settings().MEDIA_BUCKET, Key=digest["report_key"])
     report.add(
