@@ -287,7 +287,11 @@ def running(stage: str = "local") -> Iterator[LocalAws]:
         yield LocalAws(endpoint=endpoint, pid=process.pid, environment=environment)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # keep-alive connections can hold moto's server open
+            process.kill()
+            process.wait(timeout=10)
         os.environ.clear()
         os.environ.update(saved)
         settings.cache_clear()

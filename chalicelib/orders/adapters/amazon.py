@@ -33,8 +33,8 @@ class Model(BaseModel):
 
 
 class AmazonOrderItem(Model):
-    OrderItemId: str
-    SellerSKU: str
+    OrderItemId: str = Field(max_length=64)
+    SellerSKU: str = Field(min_length=1, max_length=80)
     Quantity: int = Field(ge=1)
 
 
@@ -53,7 +53,7 @@ class ChangeTrigger(Model):
 
 
 class OrderChange(Model):
-    AmazonOrderId: str
+    AmazonOrderId: str = Field(min_length=1, max_length=64)
     OrderChangeType: str
     OrderChangeTrigger: ChangeTrigger = Field(default_factory=ChangeTrigger)
     Summary: OrderSummary
@@ -64,7 +64,7 @@ class ChangePayload(Model):
 
 
 class Metadata(Model):
-    NotificationId: str
+    NotificationId: str = Field(min_length=1, max_length=128)
     PublishTime: AwareDatetime | None = None
 
 

@@ -43,10 +43,10 @@ class Model(BaseModel):
 class Context(Model):
     domain: str
     action: str
-    bap_id: str = ""
+    bap_id: str = Field(default="", max_length=200)
     bpp_id: str = ""
-    transaction_id: str
-    message_id: str
+    transaction_id: str = Field(max_length=128)
+    message_id: str = Field(min_length=1, max_length=128)
     timestamp: AwareDatetime
 
 
@@ -55,7 +55,7 @@ class Count(Model):
 
 
 class Item(Model):
-    id: str
+    id: str = Field(min_length=1, max_length=80)
     quantity: Count
     fulfillment_id: str = ""
 
@@ -124,7 +124,7 @@ class Quote(Model):
 
 
 class Order(Model):
-    id: str
+    id: str = Field(min_length=1, max_length=128)
     state: str
     items: list[Item] = Field(default_factory=list)
     fulfillments: list[Fulfillment] = Field(default_factory=list)
