@@ -1,8 +1,9 @@
 """The order state machine: what an event does to an order. Plain functions; no AWS here.
 
-Statuses only move forward along the lifecycle. An event that would move an order backwards is
-out of order (kept in the history as `stale`); one that jumps where no channel can go (a
-cancelled order shipped, a delivered order cancelled) is `rejected`. Neither changes the order.
+Statuses only move forward along the lifecycle. An event older than the order's latest, or one that
+would move it backwards, is out of order (kept in the history as `stale`); one that jumps where no
+channel can go (a cancelled order shipped, a delivered order cancelled) is `rejected`. Neither
+changes the order.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def decide(record: OrderRecord | None, event: OrderEvent) -> Decision:  # noqa: 
             }
         )
         return Decision(outcome=Outcome.UPDATED, after=_with_status_times(after, event))
-    if RANK[target] < RANK[record.status] and record.status is not S.CANCELLED:
+    older_news = event.event_time < record.last_event_time
+    if older_news or (RANK[target] < RANK[record.status] and record.status is not S.CANCELLED):
         return Decision(outcome=Outcome.STALE, reason=f"{target} arrived after {record.status}")
     return Decision(outcome=Outcome.REJECTED, reason=f"invalid transition {record.status} -> {target}")
 

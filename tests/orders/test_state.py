@@ -67,6 +67,12 @@ def test_transitions(current: S, target: S, outcome: Outcome) -> None:
         assert decision.after is None
 
 
+def test_older_event_after_a_cancellation_is_stale_not_rejected() -> None:
+    cancelled = create(_event(S.CANCELLED, 30))
+    decision = decide(cancelled, _event(S.ACCEPTED, 0))
+    assert decision.outcome is Outcome.STALE
+
+
 def test_shipping_and_delivery_times_are_kept() -> None:
     shipped = decide(create(_event(S.PLACED)), _event(S.SHIPPED, 30)).after
     assert shipped is not None
