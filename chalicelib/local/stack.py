@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from aws_lambda_powertools.utilities import parameters
 
 from chalicelib import aws
 from chalicelib.config import RESOURCE_PARAMETERS, settings
@@ -110,10 +111,11 @@ def local_environment(endpoint: str, stage: str = "local") -> dict[str, str]:
 
 
 def activate(environment: dict[str, str]) -> None:
-    """Point this process at `environment` (and forget clients built for another endpoint)."""
+    """Point this process at `environment` (and forget clients and secrets of another endpoint)."""
     os.environ.update(environment)
     settings.cache_clear()
     aws.reset()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 def provision() -> None:
@@ -296,3 +298,4 @@ def running(stage: str = "local") -> Iterator[LocalAws]:
         os.environ.update(saved)
         settings.cache_clear()
         aws.reset()
+        parameters.clear_caches()  # type: ignore[no-untyped-call]

@@ -96,25 +96,30 @@ def _resolve(event: OrderEvent, pointers: dict[str, dict[str, Any]]) -> list[Ord
     return lines
 
 
+class _Conflict(Exception):
+    """The transaction was cancelled; `roles` names the parts whose condition failed."""
+
+    def __init__(self, roles: set[str]) -> None:
+        super().__init__(",".join(sorted(roles)))
+        self.roles = roles
+
+    @property
+    def duplicate(self) -> bool:
+        """The dedupe marker exists: a concurrent twin of this event already did the work."""
+        return "history" in self.roles
+
+    @property
+    def short_products(self) -> set[str]:
+        return {role.split(":", 1)[1] for role in self.roles if role.startswith("stock:")}
+
+
 def _commit(parts: list[tuple[str, dict[str, Any]]]) -> None:
-    """Commit the transaction; a failed dedupe marker means a concurrent twin already did the work."""
+    """Commit (role, transaction item) parts as one transaction."""
     try:
         repository.commit([item for _, item in parts])
     except repository.TransactionConflict as conflict:
         failed = {role for (role, _), code in zip(parts, conflict.codes, strict=False) if code != "None"}
-        if "history" in failed:
-            raise _Duplicate from conflict
-        raise _StockShort({r.split(":", 1)[1] for r in failed if r.startswith("stock:")}) from conflict
-
-
-class _Duplicate(Exception):
-    pass
-
-
-class _StockShort(Exception):
-    def __init__(self, product_ids: set[str]) -> None:
-        super().__init__(",".join(sorted(product_ids)))
-        self.product_ids = product_ids
+        raise _Conflict(failed) from conflict
 
 
 def _create(
@@ -154,13 +159,12 @@ def _create(
     parts += [("outbox", outbox_put(n)) for n in notifications]
     try:
         _commit(parts)
-    except _Duplicate:
-        return _result(event, Outcome.DUPLICATE)
-    except _StockShort as short:
-        if not short.product_ids:
-            raise _Retry from short
-        oversold.update(_oversold(after, short.product_ids))
-        raise _Retry from short
+    except _Conflict as conflict:
+        if conflict.duplicate:
+            return _result(event, Outcome.DUPLICATE)
+        if conflict.short_products:
+            oversold.update(_oversold(after, conflict.short_products))
+        raise _Retry from conflict
     logger.info("order created", extra={"event_id": event.event_id, "status": after.status.value})
     effects.on_order_changed(None, after, event, ids)
     return _result(event, Outcome.CREATED, status=after.status.value, notification_ids=ids)
@@ -222,9 +226,9 @@ def _apply(event: OrderEvent, record: OrderRecord | None, message_id: str) -> Ev
     )
     try:
         _commit(parts)
-    except _Duplicate:
-        return _result(event, Outcome.DUPLICATE)
-    except _StockShort as conflict:
+    except _Conflict as conflict:
+        if conflict.duplicate:
+            return _result(event, Outcome.DUPLICATE)
         raise _Retry from conflict
     if decision.outcome is Outcome.UPDATED and decision.after is not None:
         effects.on_order_changed(record, decision.after, event, ids)
