@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAGE ?= dev
 export AWS_DEFAULT_REGION ?= ap-south-1
 
-.PHONY: help venv demo test lint package deploy bench photos clean
+.PHONY: help venv demo test lint package deploy bench photos orders clean
 
 help:
 	@echo "make demo     run the whole pipeline locally and print what happened"
@@ -14,6 +14,7 @@ help:
 	@echo "make deploy   STAGE=dev|prod: package, then deploy with CloudFormation (needs AWS credentials)"
 	@echo "make bench    performance benchmarks (ratios against baselines measured in the same run)"
 	@echo "make photos   DIR=path [SAVE=dir]: try a folder of photos through the pipeline (local stack)"
+	@echo "make orders   FILE=path: send a JSON-lines file of order events through the local stack"
 
 venv: $(VENV)/.installed
 
@@ -40,6 +41,9 @@ package: venv
 
 deploy: package
 	$(BIN)/python -m chalicelib.cli deploy --stage $(STAGE) --template build/$(STAGE)/sam.yaml
+
+orders: venv
+	$(BIN)/python -m chalicelib.cli orders send $(FILE)
 
 bench: venv
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

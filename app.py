@@ -13,7 +13,9 @@ from chalicelib.catalogue import handler as catalogue
 from chalicelib.catalogue import views as catalogue_views
 from chalicelib.connectors import api as connectors_api
 from chalicelib.connectors import handlers as connectors
+from chalicelib.notify import sender as notify_sender
 from chalicelib.observability import invocation_middleware
+from chalicelib.orders import api as orders_api
 from chalicelib.orders import handler as orders
 from chalicelib.reports import handlers as reports
 
@@ -70,6 +72,26 @@ def import_meesho_orders() -> Response:
 @app.route("/imports/orders/meesho/uploads", methods=["POST"], authorizer=bearer_token)
 def meesho_upload_url() -> Response:
     return connectors_api.meesho_upload_target(app)
+
+
+@app.schedule("rate(1 minute)")
+def deliver_notifications(event: CloudWatchEvent) -> dict[str, Any]:
+    return notify_sender.deliver_due()
+
+
+@app.route("/webhooks/{channel}", methods=["POST"], content_types=["application/json"])
+def order_webhook(channel: str) -> Response:
+    return orders_api.webhook(app, channel)
+
+
+@app.route("/orders/quarantine", authorizer=bearer_token)
+def quarantined_order_messages() -> dict[str, Any]:
+    return orders_api.quarantine()
+
+
+@app.route("/orders/{channel}/{order_id}", authorizer=bearer_token)
+def get_order(channel: str, order_id: str) -> Response:
+    return orders_api.order(channel, order_id)
 
 
 @app.route("/health")

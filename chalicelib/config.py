@@ -69,10 +69,24 @@ class Settings(BaseModel):
         """Secrets Manager name of a seller account's API credentials (JSON: client_id, client_secret)."""
         return f"{self.SECRETS_PREFIX}/flipkart/{account}"
 
+    WEBHOOK_MAX_BYTES: int = 200 * 1024  # SQS takes 256 KiB per message, attributes included
+    WEBHOOK_REPLAY_WINDOW_SECONDS: int = 300
+    SMS_SENDER_ID: str = Field(default="JKRLMH", pattern=r"^[A-Z]{3,6}$", description="DLT header")
+    SMS_ENTITY_ID: str = Field(default="1101000000000000000", description="DLT principal entity id")
+    SMS_TEMPLATE_IDS: str = Field(default="{}", description='JSON {"new_order.hi": "<DLT id>", ...}')
+
     @property
     def auth_signing_key_parameter(self) -> str:
         """SSM parameter holding the local stack's token signing key (local mode only)."""
         return f"{self.SECRETS_PREFIX}/auth/signing-key"
+
+    def haat_outlet_secret_parameter(self, outlet_id: str) -> str:
+        """SSM SecureString with the HMAC secret of one mission outlet (district Haat, counter, mela)."""
+        return f"{self.SECRETS_PREFIX}/webhooks/haat/{outlet_id}"
+
+    def ondc_public_key_parameter(self, subscriber_id: str, unique_key_id: str) -> str:
+        """SSM parameter with the base64 ed25519 signing public key of an ONDC network participant."""
+        return f"{self.SECRETS_PREFIX}/ondc/registry/{subscriber_id}/{unique_key_id}"
 
 
 @functools.cache

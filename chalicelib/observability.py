@@ -27,9 +27,11 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return _PHONE.sub(REDACTED_PHONE, super().serialize(log))
 
 
-logger = Logger(logger_formatter=RedactingFormatter())
-# The namespace is also set by .chalice/config.json; the default covers processes (tests, the CLI)
-# that import this module before the stage environment is applied.
+# Defaults match .chalice/config.json, for processes (tests, the CLI) that import this module
+# before the stage environment is applied.
+logger = Logger(
+    service=os.environ.get("POWERTOOLS_SERVICE_NAME", "haat-backbone"), logger_formatter=RedactingFormatter()
+)
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Haat"))
 tracer = Tracer()
 

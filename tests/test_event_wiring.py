@@ -10,7 +10,9 @@ from chalice.test import Client
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import runner
+from chalicelib.local import demo, runner
+from chalicelib.local.stack import PROJECT_DIR
+from chalicelib.orders import repository as orders_repository
 from chalicelib.reports.runs import latest_run
 
 ORDERS = runner.binding("on_order_events")
@@ -40,26 +42,42 @@ def test_upload_with_devanagari_name_reaches_on_photo_uploaded(app: Chalice, uni
     ]
 
 
+def _amazon_order(unique: str) -> str:
+    sample = json.loads((PROJECT_DIR / "events/orders/amazon_order_change.json").read_text())
+    sample["Payload"]["OrderChangeNotification"]["AmazonOrderId"] = f"408-{unique}"
+    sample["NotificationMetadata"]["NotificationId"] = f"n-{unique}"
+    return json.dumps(sample)
+
+
+def _order_items(unique: str) -> list[dict[str, object]]:
+    return list(
+        aws.table(settings().ORDERS_TABLE).query(
+            KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"ORDER#amazon#408-{unique}"}
+        )["Items"]
+    )
+
+
 def test_order_event_is_recorded_once_even_if_delivered_twice(client: Client, unique: str) -> None:
-    event = client.events.generate_sqs_event(message_bodies=[json.dumps({"id": unique})], queue_name="q")
+    demo.seed_registry()
+    event = client.events.generate_sqs_event(message_bodies=[_amazon_order(unique)], queue_name="q")
     event["Records"][0]["messageId"] = f"m-{unique}"
     first = client.lambda_.invoke("on_order_events", event).payload
     second = client.lambda_.invoke("on_order_events", event).payload
     assert first == second == {"batchItemFailures": []}
-    item = aws.table(settings().ORDERS_TABLE).get_item(Key={"pk": f"RAW#m-{unique}", "sk": "RAW"})["Item"]
-    assert json.loads(item["body"]) == {"id": unique}
+    items = _order_items(unique)
+    assert sorted(str(item["sk"]) for item in items) == [f"EVENT#amazon:n-{unique}", "ORDER"]
 
 
-def test_poison_message_fails_alone_and_ends_in_the_dead_letter_queue(app: Chalice, unique: str) -> None:
-    good = _send_order(json.dumps({"id": unique}))
+def test_poison_message_fails_alone_and_ends_in_quarantine(app: Chalice, unique: str) -> None:
+    demo.seed_registry()
+    _send_order(_amazon_order(unique))
     poison = _send_order("{not json")
-    results = [runner.drain(app, ORDERS) for _ in range(6)]
-    assert results[0].succeeded >= 1
-    assert aws.table(settings().ORDERS_TABLE).get_item(Key={"pk": f"RAW#{good}", "sk": "RAW"}).get("Item")
-    dlq = aws.client("sqs").receive_message(
-        QueueUrl=aws.queue_url(f"{settings().ORDER_EVENTS_QUEUE}-dlq"), MaxNumberOfMessages=10
-    )["Messages"]
-    assert poison in {m["MessageId"] for m in dlq}
+    result = runner.drain(app, ORDERS)
+    assert result.failed == 0
+    assert [item for item in _order_items(unique) if item["sk"] == "ORDER"]
+    [kept] = [q for q in orders_repository.quarantined(limit=1000) if q["message_id"] == poison]
+    assert kept["reason"].startswith("malformed JSON")
+    assert kept["body"] == "{not json"
 
 
 def test_schedules_fire_and_leave_a_record(app: Chalice) -> None:
@@ -74,6 +92,7 @@ def test_schedules_fire_and_leave_a_record(app: Chalice) -> None:
 def test_schedule_timers_follow_their_expressions(app: Chalice) -> None:
     expressions = runner.schedules(app)
     assert expressions == {
+        "deliver_notifications": "rate(1 minute)",
         "dispatch_sweep": "rate(15 minutes)",
         "daily_digest": "cron(30 2 * * ? *)",
         "poll_channels": "rate(5 minutes)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chalicelib.cli import connectors, deploy, local, ops, photos
+from chalicelib.cli import connectors, deploy, local, ops, orders, photos
 
 
 @click.group(help="Haat operator CLI: run the local stack, seed data, send events, inspect records.")
@@ -21,6 +21,7 @@ main.add_command(local.demo)
 main.add_command(connectors.import_group)
 main.add_command(connectors.poll)
 main.add_command(photos.photos)
+main.add_command(orders.orders)
 main.add_command(deploy.package)
 main.add_command(deploy.deploy)
 main.add_command(ops.ops)

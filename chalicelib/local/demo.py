@@ -15,6 +15,7 @@ from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
 from chalicelib.local import connectors_demo, runner, stack
 from chalicelib.local.session import Session
+from chalicelib.orders import operator
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Registry
 
@@ -50,19 +51,35 @@ def upload_sample_photos(report: DemoReport) -> list[str]:
     return keys
 
 
-def send_sample_orders() -> list[str]:
-    """Put every sample order event of events/orders/ on the order-events queue."""
-    sqs = aws.client("sqs")
-    ids = []
-    for path in sorted((EVENTS_DIR / "orders").glob("*.json")):
-        channel = path.stem.split("_", 1)[0]
-        response = sqs.send_message(
-            QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
-            MessageBody=path.read_text(),
-            MessageAttributes={"channel": {"DataType": "String", "StringValue": channel}},
-        )
-        ids.append(response["MessageId"])
-    return ids
+# Sample order events in arrival order: each channel's sample, a duplicate Amazon delivery, a
+# cancellation, and a mela order larger than the stock left (an oversell alert to the coordinator).
+DEMO_ORDER_EVENTS = (
+    ("haat", "haat_bill_placed.json"),
+    ("ondc", "ondc_on_confirm.json"),
+    ("ondc", "ondc_on_status_packed.json"),
+    ("amazon", "amazon_order_change.json"),
+    ("amazon", "amazon_order_change.json"),
+    ("amazon", "amazon_order_cancelled.json"),
+    ("haat", "haat_bill_mela_bulk.json"),
+)
+
+
+def send_sample_orders(session: Session, report: DemoReport) -> None:
+    """Send the sample orders the way each channel does (signed webhooks; Amazon via the queue)."""
+    events = [
+        {"channel": channel, "payload": json.loads((EVENTS_DIR / "orders" / name).read_text())}
+        for channel, name in DEMO_ORDER_EVENTS
+    ]
+    orders_binding = runner.binding("on_order_events")
+    process = None if session.shared else (lambda: runner.drain(session.app, orders_binding))
+    for result in operator.send_all(session.api_url, events, process):
+        detail = f"{result['channel']} {result.get('order', '')} {result.get('status') or ''}".rstrip()
+        reason = result.get("reason") or result.get("result", "")
+        report.add("order event", str(result["outcome"]), f"{detail} ({reason})" if reason else detail)
+        for sms in result.get("notifications", []):
+            report.add(
+                f"sms {sms['language'] or '?'}", str(sms["state"]), str(sms["text"] or sms["notification_id"])
+            )
 
 
 def _current_photo(api_url: str, key: str) -> dict[str, Any] | None:
@@ -78,7 +95,7 @@ def run(session: Session) -> DemoReport:
     report = DemoReport()
     report.seeded = seed_registry()
     photo_keys = upload_sample_photos(report)
-    order_ids = send_sample_orders()
+    send_sample_orders(session, report)
     flipkart_orders, poll = connectors_demo.poll_flipkart_stand_in(session)
     report.add("flipkart poll", "ran", json.dumps(poll["flipkart"]))
     meesho_orders, imported = connectors_demo.import_meesho_sample(session)
@@ -87,6 +104,7 @@ def run(session: Session) -> DemoReport:
     for expected in (*flipkart_orders, *meesho_orders[:1]):
         report.add("channel order", *connectors_demo.arrival(expected))
     sweep = runner.fire(session.app, "dispatch_sweep")
+    delivered = runner.fire(session.app, "deliver_notifications")
     # Fired as at the next 08:00 IST, so the digest covers today's demo activity.
     digest_at = runner.next_fire(runner.schedules(session.app)["daily_digest"], datetime.now(UTC))
     digest = runner.fire(session.app, "daily_digest", digest_at)
@@ -98,15 +116,8 @@ def run(session: Session) -> DemoReport:
             continue
         reasons = "; ".join(reason["en"] for reason in photo["reasons"]) or "marketplace-ready"
         report.add("photo", photo["verdict"], f"{key}: {reasons}")
-    orders = aws.table(settings().ORDERS_TABLE)
-    for message_id in order_ids:
-        item = orders.get_item(Key={"pk": f"RAW#{message_id}", "sk": "RAW"}).get("Item")
-        report.add(
-            "order event",
-            "recorded" if item else "MISSING",
-            f"{item['channel'] if item else '?'} {message_id}",
-        )
     report.add("dispatch sweep", "ran", json.dumps(sweep, sort_keys=True))
+    report.add("notifications", "delivered", json.dumps(delivered, sort_keys=True))
     for name in ("digest_csv", "digest_json", "index_html"):
         head = aws.client("s3").head_object(Bucket=digest["bucket"], Key=digest[name])
         report.add(

@@ -24,7 +24,7 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig
 from chalice.cli.factory import CLIFactory
-from chalice.local import LocalDevServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer
 from chalice.test import LambdaContext
 
 from chalicelib import aws
@@ -206,11 +206,18 @@ class BackgroundRunner:
             self._stop.wait(self._poll_seconds)
 
 
+class _QuietRequestHandler(ChaliceRequestHandler):
+    """Chalice's local handler without its access log on stderr (the handlers log structurally)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
 @contextmanager
 def serve_api(app: Chalice, port: int = 0, stage: str = "local") -> Iterator[str]:
     """Serve the REST API with Chalice's local server; yields its base URL."""
     config = CLIFactory(str(PROJECT_DIR)).create_config_obj(chalice_stage_name=stage)
-    server = LocalDevServer(app, config, "127.0.0.1", port)
+    server = LocalDevServer(app, config, "127.0.0.1", port, handler_cls=_QuietRequestHandler)
     thread = threading.Thread(target=server.server.serve_forever, name="haat-api", daemon=True)
     thread.start()
     try:

@@ -17,17 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from aws_lambda_powertools.utilities import parameters
 
 from chalicelib import aws
 from chalicelib.config import RESOURCE_PARAMETERS, settings
+from chalicelib.observability import logger
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = PROJECT_DIR / "infra" / "resources.yaml"
 CHALICE_CONFIG_PATH = PROJECT_DIR / ".chalice" / "config.json"
 STACK_NAME = "haat-local"
 REGION = "ap-south-1"
+# The mission outlets the local stack knows (each gets a generated HMAC secret).
+LOCAL_HAAT_OUTLETS = ("HAAT-SGR-01", "AIRPORT-SXR", "SARAS-JMU")
 # Secrets the local stack generates afresh each run (AWS keeps them in SSM Parameter Store).
-GENERATED_SECRETS = ("auth/signing-key",)
+GENERATED_SECRETS = ("auth/signing-key", *(f"webhooks/haat/{outlet}" for outlet in LOCAL_HAAT_OUTLETS))
+# The ONDC buyer app of the local stack: its key pair is generated per run, its public key is a
+# configured registry entry (as the ONDC registry's lookup would return it).
+LOCAL_ONDC_SUBSCRIBER = ("buyer.haat.local", "k1")
 
 
 def stage_environment(stage: str = "local") -> dict[str, str]:
@@ -104,10 +111,12 @@ def local_environment(endpoint: str, stage: str = "local") -> dict[str, str]:
 
 
 def activate(environment: dict[str, str]) -> None:
-    """Point this process at `environment` (and forget clients built for another endpoint)."""
+    """Point this process at `environment` (and forget clients and secrets of another endpoint)."""
     os.environ.update(environment)
+    logger.setLevel(environment.get("LOG_LEVEL", "INFO"))
     settings.cache_clear()
     aws.reset()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 def provision() -> None:
@@ -245,6 +254,29 @@ def _generate_secrets() -> None:
         ssm.put_parameter(
             Name=f"{prefix}/{name}", Value=secrets.token_urlsafe(32), Type="SecureString", Overwrite=True
         )
+    _generate_ondc_keys()
+
+
+def _generate_ondc_keys() -> None:
+    from chalicelib.orders.signing import new_ed25519_keypair
+    from chalicelib.orders.webhook_client import ONDC_SIGNER_PARAMETER
+
+    ssm = aws.client("ssm")
+    subscriber_id, unique_key_id = LOCAL_ONDC_SUBSCRIBER
+    private_key, public_key = new_ed25519_keypair()
+    ssm.put_parameter(
+        Name=settings().ondc_public_key_parameter(subscriber_id, unique_key_id),
+        Value=public_key,
+        Type="String",
+        Overwrite=True,
+    )
+    signer = {"subscriber_id": subscriber_id, "unique_key_id": unique_key_id, "private_key": private_key}
+    ssm.put_parameter(
+        Name=f"{settings().SECRETS_PREFIX}/{ONDC_SIGNER_PARAMETER}",
+        Value=json.dumps(signer),
+        Type="SecureString",
+        Overwrite=True,
+    )
 
 
 def _generate_channel_credentials() -> None:
@@ -272,8 +304,13 @@ def running(stage: str = "local") -> Iterator[LocalAws]:
         yield LocalAws(endpoint=endpoint, pid=process.pid, environment=environment)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # keep-alive connections can hold moto's server open
+            process.kill()
+            process.wait(timeout=10)
         os.environ.clear()
         os.environ.update(saved)
         settings.cache_clear()
         aws.reset()
+        parameters.clear_caches()  # type: ignore[no-untyped-call]

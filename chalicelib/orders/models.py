@@ -95,6 +95,8 @@ class OrderRecord(BaseModel):
     delivered_at: datetime | None = None
     payout_paise: int | None = None
     channel_fee_paise: int | None = None
+    oversold_skus: list[str] = Field(default_factory=list)
+    version: int = Field(default=0, description="optimistic lock: every committed change adds one")
 
     @property
     def total_paise(self) -> int:

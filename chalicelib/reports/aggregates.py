@@ -197,32 +197,62 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
     return actions
 
 
+_REGISTRY_TTL_SECONDS = 300
+_registry_cache: dict[str, tuple[float, SHG, dict[str, Member]]] = {}
+
+
+def _shg_and_members(shg_id: str) -> tuple[SHG, dict[str, Member]] | None:
+    """An SHG and its members, cached per container for a few minutes: every order line of an SHG
+    needs them, and the registry changes far more slowly than orders arrive."""
+    cached = _registry_cache.get(shg_id)
+    if cached and cached[0] > time.monotonic():
+        return cached[1], cached[2]
+    shg = registry.get_shg(shg_id)
+    if shg is None:
+        return None
+    members = {m.member_id: m for m in registry.members_of(shg_id)}
+    _registry_cache[shg_id] = (time.monotonic() + _REGISTRY_TTL_SECONDS, shg, members)
+    return shg, members
+
+
 def _registry_view(orders: Iterable[OrderRecord]) -> tuple[dict[str, SHG], dict[str, Member]]:
     shgs: dict[str, SHG] = {}
     members: dict[str, Member] = {}
     for order in orders:
         for line in order.lines:
-            if line.shg_id and line.shg_id not in shgs:
-                shg = registry.get_shg(line.shg_id)
-                if shg is not None:
-                    shgs[line.shg_id] = shg
-                    members.update({m.member_id: m for m in registry.members_of(line.shg_id)})
+            if line.shg_id and line.shg_id not in shgs and (found := _shg_and_members(line.shg_id)):
+                shgs[line.shg_id] = found[0]
+                members.update(found[1])
     return shgs, members
 
 
-def record_order_change(before: OrderRecord | None, after: OrderRecord, event: OrderEvent) -> None:
-    """Add what the committed change `before` -> `after` (caused by `event`) means to the report
-    counters. Safe to call again for the same event: the second call changes nothing."""
+def order_change_actions(
+    before: OrderRecord | None, after: OrderRecord, event: OrderEvent
+) -> list[dict[str, Any]]:
+    """TransactWriteItems actions (dedupe marker first) that add the change `before` -> `after`
+    (caused by `event`) to the report counters; [] when it changes no figure.
+
+    The orders service commits them in the same transaction as the order itself, so a change is
+    counted exactly when it is recorded.
+    """
     shgs, members = _registry_view([after])
     tally = order_tally(
         before, after, event, shgs=shgs, members=members, rules=report_settings().CHANNEL_FEE_RULES
     )
     actions = _tally_actions(tally) + _order_actions(after, tally, event)
     if not actions:
-        return
+        return []
     dedupe_key = f"ORDER#{after.channel.value}#{after.channel_order_id}#{event.event_id}"
-    applied = _transact([_marker(dedupe_key, event.event_time), *actions])
-    logger.debug("order change tallied", extra={"applied": applied, "actions": len(actions)})
+    return [_marker(dedupe_key, event.event_time), *actions]
+
+
+def record_order_change(before: OrderRecord | None, after: OrderRecord, event: OrderEvent) -> None:
+    """Apply `order_change_actions` on their own (for changes too large to share the order's
+    transaction). Safe to call again for the same event: the second call changes nothing."""
+    actions = order_change_actions(before, after, event)
+    if actions:
+        applied = _transact(actions)
+        logger.debug("order change tallied", extra={"applied": applied, "actions": len(actions)})
 
 
 def _shg_dimension_actions(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
+
+from pydantic import ValidationError
 
 from chalicelib.orders.models import OrderEvent
 
@@ -18,3 +21,18 @@ class UnmappableEvent(Exception):
 
 class Adapter(Protocol):
     def __call__(self, payload: Mapping[str, Any]) -> list[OrderEvent]: ...
+
+
+def describe(error: ValidationError) -> str:
+    """The first validation problem, as a quarantine reason: 'Field required at Payload.AmazonOrderId'."""
+    first = error.errors()[0]
+    return f"{first['msg']} at {'.'.join(str(part) for part in first['loc'])}"
+
+
+def rupees_to_paise(value: str | int | float | Decimal) -> int:
+    """'1800.50' rupees -> 180050 paise, without float rounding errors."""
+    try:
+        rupees = Decimal(str(value))
+    except InvalidOperation as error:
+        raise UnmappableEvent(f"not an amount: {value!r}") from error
+    return int((rupees * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

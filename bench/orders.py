@@ -1,0 +1,314 @@
+"""Order ingestion benchmark: mixed events through the real `on_order_events` handler on the local AWS.
+
+10,000 events (quick mode: 600): every channel's shape, 10% duplicate deliveries, 5% of orders
+arriving out of order (a later status before the order itself), 1% malformed bodies. Counts every
+AWS request the handler makes (botocore `before-call` events), checks that no order is lost and no
+SMS is sent twice, and compares throughput with a baseline measured in the same run: one
+conditional PutItem per event, the least any exactly-once recording can cost.
+
+Events run in rounds of 500, each on a fresh moto server: moto deep-copies every table a
+TransactWriteItems touches (to roll back on failure), so one long run would measure moto's copying,
+which grows with the table, rather than the handler; DynamoDB's cost per transaction does not grow.
+
+Last line: one JSON object with events, events_per_s, ddb_calls_per_event, lost, double_notified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from chalicelib import aws
+from chalicelib.config import settings
+from chalicelib.local import demo, runner, stack
+
+CALLS: Counter[str] = Counter()
+SKUS = {  # (channel sku, sku) per channel for the seeded products
+    "amazon": ["AMZ-SGR-PM-BOX-02", "AMZ-BDG-WWC-TRAY-01", "AMZ-BLA-CRW-CUSH-01", "AMZ-JMU-WIL-BSK-01"],
+    "haat": ["SGR-PM-BOX-02", "BDG-WWC-TRAY-01", "BLA-CRW-CUSH-01", "ANG-NMD-RUG-01"],
+    "ondc": ["SGR-SOZ-STOLE-01", "BDG-WWC-TRAY-01", "JMU-WIL-BSK-01", "ANG-NMD-RUG-01"],
+}
+AMAZON_STATUS = {"accepted": "Unshipped", "shipped": "Shipped", "cancelled": "Canceled"}
+ONDC_STATE = {
+    "accepted": ("Accepted", "Pending"),
+    "shipped": ("In-progress", "Order-picked-up"),
+    "cancelled": ("Cancelled", "Cancelled"),
+}
+
+
+def _count(model: Any, **_: Any) -> None:
+    CALLS[f"{model.service_model.service_name}.{model.name}"] += 1
+
+
+def _amazon(order_id: str, status: str, at: str, sku: str) -> dict[str, Any]:
+    return {
+        "NotificationVersion": "1.0",
+        "NotificationType": "ORDER_CHANGE",
+        "PayloadVersion": "1.0",
+        "EventTime": at,
+        "Payload": {
+            "OrderChangeNotification": {
+                "NotificationLevel": "OrderLevel",
+                "SellerId": "A3TH9S8BH6GOGM",
+                "AmazonOrderId": order_id,
+                "OrderChangeType": "OrderStatusChange",
+                "OrderChangeTrigger": {"TimeOfOrderChange": at},
+                "Summary": {
+                    "MarketplaceId": "A21TJRUUN4KGV",
+                    "OrderStatus": AMAZON_STATUS[status],
+                    "DestinationPostalCode": "560034",
+                    "LatestShipDate": "2026-11-22T18:29:59Z",
+                    "OrderItems": [{"OrderItemId": "1", "SellerSKU": sku, "Quantity": 1}],
+                },
+            }
+        },
+        "NotificationMetadata": {"NotificationId": str(uuid.uuid4())},
+    }
+
+
+def _haat(order_id: str, status: str, at: str, sku: str) -> dict[str, Any]:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "outlet_id": "HAAT-SGR-01",
+        "bill_no": order_id,
+        "status": status,
+        "occurred_at": at,
+        "dispatch_by": "2026-11-24T18:00:00+05:30",
+        "items": [{"sku": sku, "qty": 1, "unit_price": "1800.00"}],
+    }
+
+
+def _ondc(order_id: str, status: str, at: str, sku: str) -> dict[str, Any]:
+    state, fulfillment = ONDC_STATE[status]
+    return {
+        "context": {
+            "domain": "ONDC:RET12",
+            "action": "on_status",
+            "bap_id": "buyer.haat.local",
+            "transaction_id": order_id,
+            "message_id": str(uuid.uuid4()),
+            "timestamp": at,
+        },
+        "message": {
+            "order": {
+                "id": order_id,
+                "state": state,
+                "updated_at": at,
+                "items": [{"id": sku, "quantity": {"count": 1}, "fulfillment_id": "F1"}],
+                "fulfillments": [
+                    {"id": "F1", "type": "Delivery", "state": {"descriptor": {"code": fulfillment}}}
+                ],
+                "quote": {
+                    "price": {"value": "2500.00"},
+                    "breakup": [
+                        {
+                            "@ondc/org/item_id": sku,
+                            "@ondc/org/title_type": "item",
+                            "price": {"value": "2500.00"},
+                        }
+                    ],
+                },
+            }
+        },
+    }
+
+
+BUILDERS = {"amazon": _amazon, "haat": _haat, "ondc": _ondc}
+
+
+def workload(total: int, rng: random.Random) -> tuple[list[tuple[str, str]], dict[tuple[str, str], str]]:
+    """(channel, body) messages in delivery order, and each order's expected final status."""
+    messages: list[tuple[str, str]] = []
+    expected: dict[tuple[str, str], str] = {}
+    malformed = total // 100
+    duplicates = total // 10
+    while len(messages) < total - malformed - duplicates:
+        channel = rng.choice(list(BUILDERS))
+        order_id = f"B-{uuid.uuid4().hex[:12]}"
+        sku = rng.choice(SKUS[channel])
+        later = rng.choice(["shipped", "cancelled", None, None])
+        events = [("accepted", "2026-11-20T06:00:00Z")]
+        if later:
+            events.append((later, "2026-11-20T09:00:00Z"))
+        if later and rng.random() < 0.10:  # out of order: the later status arrives first
+            events.reverse()
+        for status, at in events:
+            messages.append((channel, json.dumps(BUILDERS[channel](order_id, status, at, sku))))
+        canonical_id = f"HAAT-SGR-01-{order_id}" if channel == "haat" else order_id
+        expected[(channel, canonical_id)] = later or "accepted"
+    for _ in range(duplicates):
+        index = rng.randrange(len(messages))
+        messages.insert(rng.randrange(index, len(messages) + 1), messages[index])
+    for _ in range(malformed):
+        messages.insert(rng.randrange(len(messages)), ("haat", '{"event_id": "broken", '))
+    return messages[:total] if len(messages) > total else messages, expected
+
+
+def _sqs_event(batch: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "r",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {}
+                if channel == "amazon"
+                else {
+                    "channel": {
+                        "stringValue": channel,
+                        "dataType": "String",
+                        "stringListValues": [],
+                        "binaryListValues": [],
+                    }
+                },
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "awsRegion": "ap-south-1",
+                "eventSourceARN": "arn:aws:sqs:ap-south-1:123456789012:order-events",
+            }
+            for channel, body in batch
+        ]
+    }
+
+
+def baseline(messages: list[tuple[str, str]]) -> float:
+    """Events/s of one conditional PutItem per event (no parsing, no registry, no SMS)."""
+    table = aws.table(settings().OPS_TABLE)
+    started = time.perf_counter()
+    for index, (_, body) in enumerate(messages):
+        table.put_item(
+            Item={"pk": f"BENCH#{index}", "sk": "RAW", "body": body[:200]},
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    return len(messages) / (time.perf_counter() - started)
+
+
+ROUND_EVENTS = 500
+
+
+def run_round(total: int, rng: random.Random, with_baseline: bool) -> dict[str, Any]:
+    """One fresh local stack, `total` mixed events through the handler, then the checks."""
+    messages, expected = workload(total, rng)
+    with stack.running() as local_aws:
+        demo.seed_registry()
+        for product in (
+            "P-SGR-SOZ-01",
+            "P-SGR-PM-02",
+            "P-BDG-WWC-01",
+            "P-BLA-CRW-01",
+            "P-ANG-NMD-01",
+            "P-JMU-WIL-01",
+        ):
+            aws.table(settings().REGISTRY_TABLE).update_item(
+                Key={"pk": f"PRODUCT#{product}", "sk": "PROFILE"},
+                UpdateExpression="SET stock = :s",
+                ExpressionAttributeValues={":s": 10 * total},
+            )
+        app = runner.load_app()
+        base_rate = baseline(messages) if with_baseline else 0.0
+        boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register("before-call", _count)
+        aws.reset()
+        failures = 0
+        started = time.perf_counter()
+        for start in range(0, len(messages), 10):
+            response = runner.invoke(app, "on_order_events", _sqs_event(messages[start : start + 10]))
+            failures += len(response["batchItemFailures"])
+        elapsed = time.perf_counter() - started
+        boto3.setup_default_session()
+        aws.reset()
+        lost = 0
+        for (channel, order_id), status in expected.items():
+            item = (
+                aws.table(settings().ORDERS_TABLE)
+                .get_item(Key={"pk": f"ORDER#{channel}#{order_id}", "sk": "ORDER"})
+                .get("Item")
+            )
+            lost += item is None or item["status"] != status
+        with urllib.request.urlopen(f"{local_aws.endpoint}/moto-api/data.json", timeout=60) as response:
+            sms = json.loads(response.read())["sns"]["SMS"]
+        texts = Counter((m["phone_number"], m["message"]) for m in sms)
+        aws.reset()
+    return {
+        "events": len(messages),
+        "orders": len(expected),
+        "elapsed": elapsed,
+        "failures": failures,
+        "lost": lost,
+        "double_notified": sum(count - 1 for count in texts.values() if count > 1),
+        "sms": len(sms),
+        "baseline": base_rate,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--quick", action="store_true", help="600 events: a smoke run")
+    args = parser.parse_args()
+    total = 600 if args.quick else args.events
+    rng = random.Random(20261120)
+    rounds = []
+    remaining = total
+    while remaining > 0:
+        size = min(ROUND_EVENTS, remaining)
+        rounds.append(run_round(size, rng, with_baseline=not rounds))
+        remaining -= size
+        print(
+            f"round {len(rounds)}: {rounds[-1]['events']} events in {rounds[-1]['elapsed']:.1f}s", flush=True
+        )
+    events = sum(r["events"] for r in rounds)
+    elapsed = sum(r["elapsed"] for r in rounds)
+    failures = sum(r["failures"] for r in rounds)
+    lost = sum(r["lost"] for r in rounds)
+    double_notified = sum(r["double_notified"] for r in rounds)
+    base_rate = rounds[0]["baseline"]
+    ddb = sum(n for name, n in CALLS.items() if name.startswith("dynamodb."))
+    recording = sum(CALLS[f"dynamodb.{op}"] for op in ("BatchGetItem", "TransactWriteItems", "PutItem"))
+    sns = sum(n for name, n in CALLS.items() if name.startswith("sns."))
+    rate = events / elapsed
+    print(f"events {events}  orders {sum(r['orders'] for r in rounds)}  handler failures {failures}")
+    print(f"AWS calls: {dict(sorted(CALLS.items()))}")
+    print(
+        f"orders handler: {rate:.0f} events/s; baseline (one conditional PutItem per event):"
+        f" {base_rate:.0f}/s; ratio {rate / base_rate:.2f}"
+    )
+    print(
+        f"DynamoDB calls/event {ddb / events:.2f} (recording {recording / events:.2f},"
+        f" SMS delivery {(ddb - recording) / events:.2f});"
+        f" SNS publishes/event {sns / events:.2f}; SMS sent {sum(r['sms'] for r in rounds)}"
+    )
+    print(
+        json.dumps(
+            {
+                "events": events,
+                "events_per_s": round(rate, 1),
+                "baseline_events_per_s": round(base_rate, 1),
+                "ratio_to_baseline": round(rate / base_rate, 3),
+                "ddb_calls_per_event": round(ddb / events, 3),
+                "ddb_recording_calls_per_event": round(recording / events, 3),
+                "sns_calls_per_event": round(sns / events, 3),
+                "lost": lost,
+                "double_notified": double_notified,
+            }
+        )
+    )
+    if lost or double_notified or failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
