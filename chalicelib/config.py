@@ -26,6 +26,9 @@ RESOURCE_PARAMETERS: dict[str, str] = {
     "ALARMS_TOPIC": "AlarmsTopicName",
 }
 
+# Other settings the template needs as parameters (its IAM policies name the secrets' paths).
+SETTING_PARAMETERS: dict[str, str] = {"SECRETS_PREFIX": "SecretsPrefix"}
+
 
 class Settings(BaseModel):
     """One stage's configuration; field names are the environment variable names."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from chalicelib.config import RESOURCE_PARAMETERS
+from chalicelib.config import RESOURCE_PARAMETERS, SETTING_PARAMETERS
 from chalicelib.local.stack import PROJECT_DIR, TEMPLATE_PATH, stage_environment
 
 MISSING_DEPENDENCIES = "Could not install dependencies"
@@ -19,7 +19,7 @@ MISSING_DEPENDENCIES = "Could not install dependencies"
 def parameter_overrides(stage: str) -> dict[str, str]:
     """Template parameters named by the stage's environment in .chalice/config.json."""
     env = stage_environment(stage)
-    return {param: env[var] for var, param in RESOURCE_PARAMETERS.items()}
+    return {param: env[var] for var, param in (RESOURCE_PARAMETERS | SETTING_PARAMETERS).items()}
 
 
 def _chalice_bin() -> str:

@@ -20,7 +20,7 @@ import yaml
 from aws_lambda_powertools.utilities import parameters
 
 from chalicelib import aws
-from chalicelib.config import RESOURCE_PARAMETERS, settings
+from chalicelib.config import RESOURCE_PARAMETERS, SETTING_PARAMETERS, settings
 from chalicelib.observability import logger
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -130,7 +130,7 @@ def provision() -> None:
     env = os.environ
     overrides = [
         {"ParameterKey": param, "ParameterValue": env[var]}
-        for var, param in RESOURCE_PARAMETERS.items()
+        for var, param in (RESOURCE_PARAMETERS | SETTING_PARAMETERS).items()
         if param in parameters
     ]
     cloudformation = aws.client("cloudformation")
