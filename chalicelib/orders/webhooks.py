@@ -125,4 +125,5 @@ def receive(channel: str, headers: Mapping[str, str], body: bytes, now: float | 
         MessageBody=body.decode("utf-8", errors="replace"),
         MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
     )
+    metrics.add_metric(name=f"WebhookAccepted_{channel}", unit="Count", value=1)
     return str(response["MessageId"])

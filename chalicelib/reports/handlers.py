@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 from chalicelib.reports import digest, page
 from chalicelib.reports.calendar import business_date
 from chalicelib.reports.runs import record_run
@@ -32,6 +35,8 @@ def dispatch_sweep(raw_event: dict[str, Any]) -> dict[str, Any]:
     window = timedelta(hours=report_settings().DISPATCH_REMINDER_WINDOW_HOURS)
     outcome = sweep(fired_at, window).as_dict()
     logger.info("dispatch sweep", extra=outcome)
+    metrics.add_metric(name="SweepReminders", unit=MetricUnit.Count, value=outcome["reminders"])
+    metrics.add_metric(name="SweepEscalations", unit=MetricUnit.Count, value=outcome["escalations"])
     record_run("dispatch_sweep", fired_at, outcome)
     return outcome
 
@@ -58,6 +63,7 @@ def _topic_arn(name: str) -> str:
 
 
 def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
+    started = time.monotonic()
     fired_at = _fired_at(raw_event)
     report_date = report_date_of(raw_event)
     built = digest.build(report_date, report_settings())
@@ -80,4 +86,7 @@ def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
     )
     outcome = {"report_key": keys["index_html"], **message}
     record_run("daily_digest", fired_at, outcome)
+    metrics.add_metric(
+        name="DigestDuration", unit=MetricUnit.Milliseconds, value=(time.monotonic() - started) * 1000
+    )
     return outcome
