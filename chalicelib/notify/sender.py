@@ -298,6 +298,7 @@ def _deliver_one(notification_id: str, sender: Sender, now: float) -> DeliveryRe
 def deliver_due() -> dict[str, Any]:
     """The scheduled retry of the outbox: every entry that is due (pending, or failed and backed off)."""
     results = deliver_pending()
+    metrics.add_metric(name="NotificationsDue", unit="Count", value=len(results))
     states: dict[str, int] = {}
     for result in results:
         states[result.state] = states.get(result.state, 0) + 1

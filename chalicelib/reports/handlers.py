@@ -87,6 +87,6 @@ def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
     outcome = {"report_key": keys["index_html"], **message}
     record_run("daily_digest", fired_at, outcome)
     metrics.add_metric(
-        name="DigestDuration", unit=MetricUnit.Milliseconds, value=(time.monotonic() - started) * 1000
+        name="DigestDuration", unit=MetricUnit.Milliseconds, value=round((time.monotonic() - started) * 1000)
     )
     return outcome
