@@ -133,8 +133,7 @@ def workload(total: int, rng: random.Random) -> tuple[list[tuple[str, str]], dic
     messages: list[tuple[str, str]] = []
     expected: dict[tuple[str, str], str] = {}
     malformed = total // 100
-    duplicates = total // 10
-    while len(messages) < total - malformed - duplicates:
+    while len(messages) < total - malformed - total // 10:
         channel = rng.choice(list(BUILDERS))
         order_id = f"B-{uuid.uuid4().hex[:12]}"
         sku = rng.choice(SKUS[channel])
@@ -148,12 +147,12 @@ def workload(total: int, rng: random.Random) -> tuple[list[tuple[str, str]], dic
             messages.append((channel, json.dumps(BUILDERS[channel](order_id, status, at, sku))))
         canonical_id = f"HAAT-SGR-01-{order_id}" if channel == "haat" else order_id
         expected[(channel, canonical_id)] = later or "accepted"
-    for _ in range(duplicates):
+    for _ in range(total - malformed - len(messages)):  # about 10% duplicate deliveries
         index = rng.randrange(len(messages))
         messages.insert(rng.randrange(index, len(messages) + 1), messages[index])
     for _ in range(malformed):
         messages.insert(rng.randrange(len(messages)), ("haat", '{"event_id": "broken", '))
-    return messages[:total] if len(messages) > total else messages, expected
+    return messages, expected
 
 
 def _sqs_event(batch: list[tuple[str, str]]) -> dict[str, Any]:
@@ -237,7 +236,9 @@ def run_round(total: int, rng: random.Random, with_baseline: bool) -> dict[str, 
                 .get_item(Key={"pk": f"ORDER#{channel}#{order_id}", "sk": "ORDER"})
                 .get("Item")
             )
-            lost += item is None or item["status"] != status
+            if item is None or item["status"] != status:
+                lost += 1
+                print(f"lost: {channel}/{order_id} expected {status}, found {item and item['status']}")
         with urllib.request.urlopen(f"{local_aws.endpoint}/moto-api/data.json", timeout=60) as response:
             sms = json.loads(response.read())["sns"]["SMS"]
         texts = Counter((m["phone_number"], m["message"]) for m in sms)
