@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 KEY_ATTRIBUTES = frozenset({"pk", "sk", "gsi1pk", "gsi1sk", "entity", "expires_at"})
@@ -31,3 +32,14 @@ def plain(value: Any) -> Any:
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     """An item's own fields, without the key attributes, as plain Python."""
     return {k: plain(v) for k, v in item.items() if k not in KEY_ATTRIBUTES}
+
+
+def put_once(table: Any, item: dict[str, Any]) -> bool:
+    """Put `item` unless an item with its key exists; False if it did (a redelivery, a replay)."""
+    try:
+        table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from chalicelib import aws
 from chalicelib.catalogue.models import PhotoRecord, ProductReadiness
 from chalicelib.config import settings
-from chalicelib.dynamo import from_item, to_item
+from chalicelib.dynamo import from_item, put_once, to_item
 
 READINESS_SK = "READINESS"
 
@@ -29,16 +27,9 @@ def get_photo(product_id: str, file_id: str, version_id: str) -> PhotoRecord | N
 
 def put_photo(record: PhotoRecord) -> bool:
     """Store a photo version's record once; False if it was already there (a redelivery)."""
-    try:
-        _table().put_item(
-            Item=to_item(record, **photo_key(record.product_id, record.file_id, record.version_id)),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return put_once(
+        _table(), to_item(record, **photo_key(record.product_id, record.file_id, record.version_id))
+    )
 
 
 def delete_photo(product_id: str, file_id: str, version_id: str) -> None:

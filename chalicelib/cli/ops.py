@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 import click
@@ -13,7 +11,7 @@ import click
 from chalicelib import aws, queues
 from chalicelib.catalogue.reprocess import reprocess
 from chalicelib.config import settings
-from chalicelib.local import runner, session, stack
+from chalicelib.local import runner, session
 
 QUEUES = {"orders": "ORDER_EVENTS_QUEUE", "photos": "PHOTO_UPLOADS_QUEUE"}
 stage_option = click.option(
@@ -22,17 +20,6 @@ stage_option = click.option(
     show_default=True,
     help="local (embedded stack) or a deployed stage (dev, prod).",
 )
-
-
-@contextmanager
-def stage_session(stage: str) -> Iterator[session.Session | None]:
-    """The local stack (a Session, to deliver events ourselves), or a deployed stage's settings (None)."""
-    if stage == "local":
-        with session.local_session() as current:
-            yield current
-        return
-    stack.activate(stack.stage_environment(stage))
-    yield None
 
 
 def digest_fire_time(day: date) -> datetime:
@@ -49,7 +36,7 @@ def ops() -> None:
 @click.option("--queue", "queue_key", type=click.Choice(sorted(QUEUES)), required=True)
 @stage_option
 def redrive(queue_key: str, stage: str) -> None:
-    with stage_session(stage) as local:
+    with session.stage_session(stage) as local:
         moved = queues.redrive(getattr(settings(), QUEUES[queue_key]))
         if local and not local.shared:
             runner.drain_all(local.app)
@@ -60,7 +47,7 @@ def redrive(queue_key: str, stage: str) -> None:
 @click.argument("name")
 @stage_option
 def rotate_secret(name: str, stage: str) -> None:
-    with stage_session(stage):
+    with session.stage_session(stage):
         value = secrets.token_urlsafe(32)
         aws.client("ssm").put_parameter(
             Name=f"{settings().SECRETS_PREFIX}/{name}", Value=value, Type="SecureString", Overwrite=True
@@ -73,7 +60,7 @@ def rotate_secret(name: str, stage: str) -> None:
 @stage_option
 def rerun_digest(day: datetime, stage: str) -> None:
     at = digest_fire_time(day.date())
-    with stage_session(stage) as local:
+    with session.stage_session(stage) as local:
         if local:
             outcome = runner.fire(local.app, "daily_digest", at)
         else:
@@ -91,7 +78,7 @@ def rerun_digest(day: datetime, stage: str) -> None:
 @click.argument("key")
 @stage_option
 def reprocess_photo(key: str, stage: str) -> None:
-    with stage_session(stage) as local:
+    with session.stage_session(stage) as local:
         upload = reprocess(key)
         if local and not local.shared:
             runner.drain_all(local.app)

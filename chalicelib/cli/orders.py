@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from chalicelib import queues
+from chalicelib.config import settings
 from chalicelib.local import demo, runner, session
 from chalicelib.orders import operator, repository
 
@@ -42,4 +44,4 @@ def quarantine() -> None:
 @orders.command("redrive-dlq", help="Move the order-events DLQ back to the queue.")
 def redrive_dlq() -> None:
     with session.local_session():
-        click.echo(json.dumps({"redriven": operator.redrive_dead_letters()}))
+        click.echo(json.dumps({"redriven": queues.redrive(settings().ORDER_EVENTS_QUEUE)}))

@@ -5,30 +5,15 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.catalogue import repository
 from chalicelib.catalogue.models import PhotoRecord, Upload
 from chalicelib.config import settings
-from chalicelib.local import runner, session, stack
-
-
-@contextmanager
-def _pipeline(stage: str) -> Iterator[Chalice | None]:
-    """The local stack (yielding the app whose queue this command drains) or a deployed stage."""
-    if stage == "local":
-        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # stdout is one JSON line per file
-        with session.local_session() as current:
-            yield None if current.shared else current.app
-        return
-    stack.activate(stack.stage_environment(stage))
-    yield None
+from chalicelib.local import runner, session
 
 
 def _wait_for(product_id: str, file_ids: set[str], timeout_s: float) -> dict[str, PhotoRecord]:
@@ -65,14 +50,15 @@ def photos(
 ) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     product_id = product or time.strftime("TRIAL-%Y%m%d-%H%M%S")
-    with _pipeline(stage) as app_to_drain:
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # stdout is one JSON line per file
+    with session.stage_session(stage) as local:
         uploads = {}
         for path in files:
             key = f"uploads/{shg}/{product_id}/{path.name}"
             aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=path.read_bytes())
             uploads[path.name] = Upload(bucket=settings().UPLOADS_BUCKET, key=key)
-        if app_to_drain is not None:
-            runner.drain(app_to_drain, runner.binding("on_photo_uploaded"))
+        if local and not local.shared:
+            runner.drain(local.app, runner.binding("on_photo_uploaded"))
         records = _wait_for(product_id, {u.file_id for u in uploads.values()}, timeout)
         missing = []
         for name, upload in uploads.items():

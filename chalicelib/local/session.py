@@ -58,3 +58,15 @@ def local_session() -> Iterator[Session]:
         app = runner.load_app()
         with runner.serve_api(app) as api_url:
             yield Session(app, api_url, local_aws.endpoint, shared=False)
+
+
+@contextmanager
+def stage_session(stage: str) -> Iterator[Session | None]:
+    """The local stack (a Session, whose queues a command may drain itself) or, for a deployed
+    stage (dev, prod), its settings with AWS's own endpoints and credentials (None)."""
+    if stage == "local":
+        with local_session() as current:
+            yield current
+        return
+    stack.activate(stack.stage_environment(stage))
+    yield None

@@ -7,11 +7,10 @@ import time
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
-from botocore.exceptions import ClientError
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.dynamo import to_item
+from chalicelib.dynamo import put_once, to_item
 from chalicelib.notify.models import Notification
 
 
@@ -47,15 +46,7 @@ def _item(notification: Notification) -> dict[str, Any]:
 
 def enqueue(notification: Notification) -> bool:
     """Put `notification` in the outbox unless it is already there; True if it was new."""
-    try:
-        aws.table(settings().OUTBOX_TABLE).put_item(
-            Item=_item(notification), ConditionExpression="attribute_not_exists(pk)"
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return put_once(aws.table(settings().OUTBOX_TABLE), _item(notification))
 
 
 def get(notification_id: str) -> dict[str, Any] | None:

@@ -113,26 +113,3 @@ def send_all(
         for result in found or [{"outcome": "pending"}]:
             reports.append({**base, "message_id": sent["message_id"], **result})
     return reports
-
-
-def redrive_dead_letters(max_messages: int = 1000) -> int:
-    """Move messages from the order-events DLQ back to the queue (after the cause is fixed)."""
-    sqs = aws.client("sqs")
-    source = aws.queue_url(f"{settings().ORDER_EVENTS_QUEUE}-dlq")
-    target = aws.queue_url(settings().ORDER_EVENTS_QUEUE)
-    moved = 0
-    while moved < max_messages:
-        messages = sqs.receive_message(
-            QueueUrl=source, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=0
-        ).get("Messages", [])
-        if not messages:
-            break
-        for message in messages:
-            sqs.send_message(
-                QueueUrl=target,
-                MessageBody=message["Body"],
-                MessageAttributes=message.get("MessageAttributes", {}),
-            )
-            sqs.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
-    return moved

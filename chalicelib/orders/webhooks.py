@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from aws_lambda_powertools.utilities import parameters
-from botocore.exceptions import ClientError
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.dynamo import put_once
 from chalicelib.observability import logger, metrics
 from chalicelib.orders import signing
 
@@ -83,20 +83,12 @@ VERIFIERS: dict[str, Callable[[Mapping[str, str], bytes, float], dict[str, str]]
 def _first_use(signature: str, now: float) -> bool:
     """Claim this signature; False if it was used before (a replay inside the window)."""
     window = settings().WEBHOOK_REPLAY_WINDOW_SECONDS
-    try:
-        aws.table(settings().ORDERS_TABLE).put_item(
-            Item={
-                "pk": f"WEBHOOK#{hashlib.sha256(signature.encode()).hexdigest()}",
-                "sk": "SEEN",
-                "expires_at": int(now) + 2 * window,
-            },
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    marker = {
+        "pk": f"WEBHOOK#{hashlib.sha256(signature.encode()).hexdigest()}",
+        "sk": "SEEN",
+        "expires_at": int(now) + 2 * window,
+    }
+    return put_once(aws.table(settings().ORDERS_TABLE), marker)
 
 
 def receive(channel: str, headers: Mapping[str, str], body: bytes, now: float | None = None) -> str:
