@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from chalice import Chalice
@@ -44,14 +44,12 @@ def unique() -> str:
     return uuid.uuid4().hex[:8]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def cli(
-    local_aws: stack.LocalAws, api_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., Result]]:
-    """Run the operator CLI attached to this session's stack, as `haat local up` would be attached."""
-    state = tmp_path_factory.mktemp("haat") / "local-stack.json"
-    previous = os.environ.get("HAAT_LOCAL_STATE")
-    os.environ["HAAT_LOCAL_STATE"] = str(state)
+    local_aws: stack.LocalAws, api_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """Run the operator CLI attached to this session's stack, as to a running `haat local up`."""
+    monkeypatch.setenv("HAAT_LOCAL_STATE", str(tmp_path / "local-stack.json"))
     session.write_state(local_aws.endpoint, api_url)
 
     def run(*args: str) -> Result:
@@ -59,9 +57,4 @@ def cli(
         assert result.exit_code == 0, result.output
         return result
 
-    yield run
-    session.clear_state()
-    if previous is None:
-        os.environ.pop("HAAT_LOCAL_STATE", None)
-    else:
-        os.environ["HAAT_LOCAL_STATE"] = previous
+    return run

@@ -13,6 +13,7 @@ from chalicelib import aws
 from chalicelib.cli.ops import digest_fire_time
 from chalicelib.config import settings
 from chalicelib.local import runner
+from chalicelib.notify.models import Template
 from chalicelib.queues import dead_letter_queue
 
 
@@ -74,3 +75,10 @@ def test_reprocess_photo_judges_the_stored_upload_again(
     assert len(before) == 1
     assert [i["verdict"] for i in reprocessed] == ["rejected"]
     assert reprocessed[0]["processed_at"] >= before[0]["processed_at"]
+
+
+def test_templates_check_lists_every_template_of_a_language(cli: Callable[..., Result]) -> None:
+    lines = [json.loads(line) for line in cli("ops", "templates", "--language", "hi").output.splitlines()]
+    assert {line["template"] for line in lines} == {t.value for t in Template}
+    assert all(line["encoding"] == "UCS-2" for line in lines)
+    assert all(line["text"].count("{#var#}") >= 1 and line["dlt_template_id"] for line in lines)

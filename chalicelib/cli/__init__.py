@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from chalicelib.cli import connectors, deploy, local, ops, orders, photos
@@ -9,7 +11,8 @@ from chalicelib.cli import connectors, deploy, local, ops, orders, photos
 
 @click.group(help="Haat operator CLI: run the local stack, seed data, send events, inspect records.")
 def main() -> None:
-    pass
+    # A command's stdout is its result (JSON lines, a table): EMF metric lines belong to Lambda only.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
 
 main.add_command(local.local)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import threading
 from pathlib import Path
@@ -100,7 +99,6 @@ def token(role: str, district: str, shg_id: str) -> None:
 
 @click.command(help="Run the whole pipeline on sample photos and orders and print what happened.")
 def demo() -> None:
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # stdout is the summary table
     with session.local_session() as current:
         report = demo_steps.run(current)
     click.echo(f"Seeded registry: {report.seeded}")

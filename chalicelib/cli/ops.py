@@ -12,6 +12,9 @@ from chalicelib import aws, queues
 from chalicelib.catalogue.reprocess import reprocess
 from chalicelib.config import settings
 from chalicelib.local import runner, session
+from chalicelib.notify.models import Template
+from chalicelib.notify.templates import TEMPLATES, render, sms_length
+from chalicelib.registry.models import Language
 
 QUEUES = {"orders": "ORDER_EVENTS_QUEUE", "photos": "PHOTO_UPLOADS_QUEUE"}
 stage_option = click.option(
@@ -83,3 +86,30 @@ def reprocess_photo(key: str, stage: str) -> None:
         if local and not local.shared:
             runner.drain_all(local.app)
         click.echo(json.dumps({"key": upload.key, "revision": upload.revision, "queued": True}))
+
+
+@ops.command(help="Render every SMS template of a language with worst-case values; fail if one is missing.")
+@click.option("--language", type=click.Choice([language.value for language in Language]), required=True)
+def templates(language: str) -> None:
+    missing = []
+    for template in Template:
+        if (template, Language(language)) not in TEMPLATES:
+            missing.append(template.value)
+            continue
+        registered = TEMPLATES[(template, Language(language))]
+        text = render(template, Language(language), dict.fromkeys(registered.variables, "X" * 30))
+        length = sms_length(text)
+        click.echo(
+            json.dumps(
+                {
+                    "template": template.value,
+                    "dlt_template_id": registered.dlt_template_id,
+                    "encoding": length.encoding,
+                    "segments_at_most": length.segments,
+                    "text": registered.text,
+                },
+                ensure_ascii=False,
+            )
+        )
+    if missing:
+        raise click.ClickException(f"no {language} template for: {', '.join(missing)}")

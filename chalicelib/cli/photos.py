@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -50,7 +49,6 @@ def photos(
 ) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     product_id = product or time.strftime("TRIAL-%Y%m%d-%H%M%S")
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # stdout is one JSON line per file
     with session.stage_session(stage) as local:
         uploads = {}
         for path in files:
