@@ -54,9 +54,44 @@ def daily_digest(event: CloudWatchEvent) -> dict[str, Any]:
     return reports.daily_digest(event.to_dict())
 
 
+@app.schedule("rate(1 minute)")
+def deliver_notifications(event: CloudWatchEvent) -> dict[str, Any]:
+    return notify_sender.deliver_due()
+
+
 @app.schedule(POLL_CHANNELS_SCHEDULE)
 def poll_channels(event: CloudWatchEvent) -> dict[str, Any]:
     return connectors.poll_channels(event.to_dict())
+
+
+@app.route("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.route("/whoami", authorizer=bearer_token)
+def whoami() -> dict[str, Any]:
+    return api.principal_of(app).model_dump()
+
+
+@app.route("/webhooks/{channel}", methods=["POST"], content_types=["application/json"])
+def order_webhook(channel: str) -> Response:
+    return orders_api.webhook(app, channel)
+
+
+@app.route("/orders/{channel}/{order_id}", authorizer=bearer_token)
+def get_order(channel: str, order_id: str) -> Response:
+    return orders_api.order(channel, order_id)
+
+
+@app.route("/orders/quarantine", authorizer=bearer_token)
+def quarantined_order_messages() -> dict[str, Any]:
+    return orders_api.quarantine()
+
+
+@app.route("/products/{product_id}/photos", authorizer=bearer_token)
+def product_photos(product_id: str) -> dict[str, Any]:
+    return catalogue_views.product_photos(product_id, api.principal_of(app))
 
 
 @app.route(
@@ -72,38 +107,3 @@ def import_meesho_orders() -> Response:
 @app.route("/imports/orders/meesho/uploads", methods=["POST"], authorizer=bearer_token)
 def meesho_upload_url() -> Response:
     return connectors_api.meesho_upload_target(app)
-
-
-@app.schedule("rate(1 minute)")
-def deliver_notifications(event: CloudWatchEvent) -> dict[str, Any]:
-    return notify_sender.deliver_due()
-
-
-@app.route("/webhooks/{channel}", methods=["POST"], content_types=["application/json"])
-def order_webhook(channel: str) -> Response:
-    return orders_api.webhook(app, channel)
-
-
-@app.route("/orders/quarantine", authorizer=bearer_token)
-def quarantined_order_messages() -> dict[str, Any]:
-    return orders_api.quarantine()
-
-
-@app.route("/orders/{channel}/{order_id}", authorizer=bearer_token)
-def get_order(channel: str, order_id: str) -> Response:
-    return orders_api.order(channel, order_id)
-
-
-@app.route("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@app.route("/products/{product_id}/photos", authorizer=bearer_token)
-def product_photos(product_id: str) -> dict[str, Any]:
-    return catalogue_views.product_photos(product_id, api.principal_of(app))
-
-
-@app.route("/whoami", authorizer=bearer_token)
-def whoami() -> dict[str, Any]:
-    return api.principal_of(app).model_dump()
