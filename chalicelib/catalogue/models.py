@@ -63,7 +63,22 @@ class PhotoStatus(StrEnum):
     PROCESSED = "processed"
 
 
-class PhotoRecord(BaseModel):
+class PhotoOutcome(BaseModel):
+    """What judging and rendering one upload found (filled in step by step by the pipeline)."""
+
+    findings: list[Finding] = Field(default_factory=list)
+    source_format: str = ""
+    source_width: int = 0
+    source_height: int = 0
+    source_bytes: int = 0
+    sha256: str = ""
+    phash: str = ""
+    duplicate_of: str = ""
+    renditions: list[Rendition] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class PhotoRecord(PhotoOutcome):
     """One photo version's verdict, reasons, renditions and provenance (no personal data)."""
 
     product_id: str
@@ -75,16 +90,6 @@ class PhotoRecord(BaseModel):
     status: PhotoStatus = PhotoStatus.PROCESSED
     verdict: Verdict
     codes: list[Code]
-    findings: list[Finding]
-    source_format: str = ""
-    source_width: int = 0
-    source_height: int = 0
-    source_bytes: int = 0
-    sha256: str = ""
-    phash: str = ""
-    duplicate_of: str = ""
-    renditions: list[Rendition] = Field(default_factory=list)
-    timings_ms: dict[str, float] = Field(default_factory=dict)
     event_time: str = ""
     sequencer: str = ""
     processed_at: int

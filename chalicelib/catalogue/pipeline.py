@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from chalicelib.catalogue import readiness, repository, storage
-from chalicelib.catalogue.models import PhotoRecord, Rendition, Upload
+from chalicelib.catalogue.models import PhotoOutcome, PhotoRecord, Rendition, Upload
 from chalicelib.catalogue.quality import (
     THRESHOLDS,
     Code,
-    Finding,
     Severity,
     Verdict,
     assess,
@@ -40,20 +38,6 @@ if TYPE_CHECKING:
     from chalicelib.catalogue.imaging import Encoded
 
 
-@dataclass
-class _Outcome:
-    findings: list[Finding] = field(default_factory=list)
-    source_format: str = ""
-    source_width: int = 0
-    source_height: int = 0
-    source_bytes: int = 0
-    sha256: str = ""
-    phash: str = ""
-    duplicate_of: str = ""
-    renditions: list[Rendition] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-
-
 def process_upload(upload: Upload) -> PhotoRecord:
     """The record of this object version, processing it first if it has none yet."""
     existing = repository.get_photo(upload.product_id, upload.file_id, upload.revision)
@@ -71,16 +55,7 @@ def process_upload(upload: Upload) -> PhotoRecord:
         file_id=upload.file_id,
         verdict=verdict_of(outcome.findings),
         codes=[f.code for f in outcome.findings],
-        findings=outcome.findings,
-        source_format=outcome.source_format,
-        source_width=outcome.source_width,
-        source_height=outcome.source_height,
-        source_bytes=outcome.source_bytes,
-        sha256=outcome.sha256,
-        phash=outcome.phash,
-        duplicate_of=outcome.duplicate_of,
-        renditions=outcome.renditions,
-        timings_ms=outcome.timings_ms,
+        **dict(outcome),
         event_time=upload.event_time,
         sequencer=upload.sequencer,
         processed_at=int(time.time()),
@@ -136,9 +111,9 @@ def _tally_verdict(record: PhotoRecord) -> None:
     )
 
 
-def _judge_and_render(upload: Upload) -> _Outcome:
+def _judge_and_render(upload: Upload) -> PhotoOutcome:
     started = time.perf_counter()
-    outcome = _Outcome(source_bytes=upload.size)
+    outcome = PhotoOutcome(source_bytes=upload.size)
     max_bytes = settings().MAX_UPLOAD_BYTES
     if upload.size > max_bytes:
         outcome.findings = [finding(Code.FILE_TOO_LARGE)]
