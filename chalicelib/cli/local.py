@@ -107,3 +107,6 @@ def demo() -> None:
     click.echo(f"{'-' * width}  {'-' * 10}  {'-' * 40}")
     for step, outcome, detail in report.rows:
         click.echo(f"{step.ljust(width)}  {outcome:<10}  {detail}")
+    click.echo("\nSummary")
+    for kind, outcomes in demo_steps.summary(report).items():
+        click.echo(f"  {kind:<14} " + ", ".join(f"{count} {outcome}" for outcome, count in outcomes.items()))

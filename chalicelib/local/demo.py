@@ -127,3 +127,20 @@ def run(session: Session) -> DemoReport:
             f"({head['ContentLength']} bytes, for {digest['report_date']})",
         )
     return report
+
+
+def summary(report: DemoReport) -> dict[str, dict[str, int]]:
+    """Outcome counts per kind of step: photos processed, order events, SMS, digest files."""
+    kinds = {
+        "photo": "photos",
+        "order event": "order events",
+        "channel order": "channel orders",
+        "daily digest": "digest files",
+    }
+    counts: dict[str, dict[str, int]] = {}
+    for step, outcome, _ in report.rows:
+        kind = "sms" if step.startswith("sms") else kinds.get(step)
+        if kind:
+            counts.setdefault(kind, {})
+            counts[kind][outcome] = counts[kind].get(outcome, 0) + 1
+    return counts
