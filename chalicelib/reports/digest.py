@@ -23,6 +23,7 @@ from chalicelib.config import settings
 from chalicelib.dynamo import plain
 from chalicelib.reports.aggregates import UNPAID_PK, day_pk, income_day_pk, income_month_pk, mismatch_pk
 from chalicelib.reports.calendar import IST, month_days, month_key, trailing_months
+from chalicelib.reports.runs import runs_between
 from chalicelib.reports.settings import ReportSettings
 from chalicelib.reports.tally import COUNTERS, DIMENSIONS
 
@@ -98,6 +99,7 @@ class Digest(BaseModel):
     threshold_paise: int
     near_percent: int
     unpaid_after_days: int
+    channel_poll_failures: dict[str, int] = {}
 
 
 def _partition(pk: str) -> Iterator[dict[str, Any]]:
@@ -189,6 +191,15 @@ def _unpaid(report_date: date, config: ReportSettings) -> list[dict[str, Any]]:
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def _channel_poll_failures(report_date: date) -> dict[str, int]:
+    """Seller accounts whose channel poll failed on the report date, with how many runs failed."""
+    start = datetime.combine(report_date, time(), tzinfo=IST)
+    failures: Counter[str] = Counter()
+    for run in runs_between("poll_channels", start, start + timedelta(days=1)):
+        failures.update(str(account) for account in run.get("outcome", {}).get("failed_accounts", []))
+    return dict(sorted(failures.items()))
+
+
 def build(report_date: date, config: ReportSettings) -> Digest:
     """Gather the digest for `report_date` (an IST day) from the report partitions."""
     day_totals: dict[str, Counter[str]] = defaultdict(Counter)
@@ -216,6 +227,7 @@ def build(report_date: date, config: ReportSettings) -> Digest:
         threshold_paise=config.LAKHPATI_THRESHOLD_PAISE,
         near_percent=config.LAKHPATI_NEAR_PERCENT,
         unpaid_after_days=config.UNPAID_AFTER_DAYS,
+        channel_poll_failures=_channel_poll_failures(report_date),
     )
 
 
@@ -241,5 +253,6 @@ def to_json(digest: Digest) -> bytes:
         "delivered_unpaid": digest.unpaid,
         "payout_mismatches": digest.payout_mismatches,
         "fee_rules": digest.fee_rules,
+        "channel_poll_failures": digest.channel_poll_failures,
     }
     return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()

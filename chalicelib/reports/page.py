@@ -225,6 +225,12 @@ def render(digest: Digest) -> bytes:
             ],
             "All payouts this month match.",
         ),
+        "<h2>Channel polls that failed</h2>",
+        _list_table(
+            ["Seller account", "Failed runs"],
+            [[account, str(count)] for account, count in digest.channel_poll_failures.items()],
+            "Every channel poll succeeded.",
+        ),
         "<h2>Channel fee rules</h2>",
         _list_table(
             ["Channel", "From", "Commission", "Waiver after onboarding"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib import aws
@@ -27,3 +27,23 @@ def latest_run(job: str) -> dict[str, Any] | None:
         Limit=1,
     )["Items"]
     return items[0] if items else None
+
+
+def runs_between(job: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The runs of `job` fired in [start, end), oldest first (one Query on the job's partition)."""
+    table = aws.table(settings().OPS_TABLE)
+    request: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :start AND :end",
+        "ExpressionAttributeValues": {
+            ":pk": f"RUN#{job}",
+            ":start": start.astimezone(UTC).isoformat(),
+            ":end": (end - timedelta(microseconds=1)).astimezone(UTC).isoformat(),
+        },
+    }
+    runs: list[dict[str, Any]] = []
+    while True:
+        page = table.query(**request)
+        runs += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return runs
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

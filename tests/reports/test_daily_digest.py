@@ -25,6 +25,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -35,7 +36,10 @@ from chalicelib.config import settings
 from chalicelib.local import runner
 from chalicelib.orders.models import OrderEvent, OrderStatus
 from chalicelib.registry.models import Channel
+from chalicelib.reports import digest, page
 from chalicelib.reports.aggregates import record_new_listing, record_order_change, record_photo_verdict
+from chalicelib.reports.runs import record_run
+from chalicelib.reports.settings import report_settings
 from tests.reports.helpers import OrderStory, line, seed_shg, utc
 
 IST = "+05:30"
@@ -395,3 +399,16 @@ def test_business_days_split_at_ist_midnight(app: Chalice, unique: str) -> None:
     # The report is for the IST day before the run: 23:59 IST on 31 Mar reports 30 Mar, 00:00 IST 31 Mar.
     assert _digest(app, "2027-03-31T18:29:00Z")[0]["report_date"] == "2027-03-30"
     assert _digest(app, "2027-03-31T18:30:00Z")[0]["report_date"] == "2027-03-31"
+
+
+def test_failed_channel_polls_of_the_day_are_listed(unique: str) -> None:
+    account = f"seller-{unique}"
+    day = date(2026, 10, 5)
+    record_run("poll_channels", utc("2026-10-04T18:29:00Z"), {"failed_accounts": [account]})  # 4 Oct IST
+    record_run("poll_channels", utc("2026-10-04T18:35:00Z"), {"failed_accounts": [account]})  # 5 Oct IST
+    record_run("poll_channels", utc("2026-10-05T10:00:00Z"), {"failed_accounts": [account, "other"]})
+    record_run("poll_channels", utc("2026-10-05T10:05:00Z"), {"failed_accounts": []})
+    built = digest.build(day, report_settings())
+    assert built.channel_poll_failures[account] == 2
+    assert json.loads(digest.to_json(built))["channel_poll_failures"][account] == 2
+    assert account in page.render(built).decode()
