@@ -401,7 +401,7 @@ def test_business_days_split_at_ist_midnight(app: Chalice, unique: str) -> None:
     assert _digest(app, "2027-03-31T18:30:00Z")[0]["report_date"] == "2027-03-31"
 
 
-def test_failed_channel_polls_of_the_day_are_listed(unique: str) -> None:
+def test_failed_channel_polls_of_the_day_are_listed(app: Chalice, unique: str) -> None:
     account = f"seller-{unique}"
     day = date(2026, 10, 5)
     record_run("poll_channels", utc("2026-10-04T18:29:00Z"), {"failed_accounts": [account]})  # 4 Oct IST
