@@ -8,8 +8,6 @@ grants must be used, and no data action may be granted on every resource ("*").
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any
@@ -24,6 +22,7 @@ from chalicelib.local import connectors_demo, demo, runner, stack
 from chalicelib.local.session import Session
 from chalicelib.orders import operator
 from tests import aws_calls
+from tests.http import get_json
 
 FUNCTIONS = (
     "on_photo_uploaded",
@@ -47,13 +46,8 @@ LOCAL_ONLY_RESOURCES = ("/auth/signing-key",)
 
 def _get(url: str) -> None:
     """Call a read route; a 404 still makes the reads the route makes."""
-    request = urllib.request.Request(url)
-    request.add_header("Authorization", f"Bearer {issue_local_token('iam-test', Role.MISSION_ADMIN)}")
-    try:
-        urllib.request.urlopen(request, timeout=30).close()
-    except urllib.error.HTTPError as error:
-        if error.code != 404:
-            raise
+    status, _ = get_json(url, issue_local_token("iam-test", Role.MISSION_ADMIN))
+    assert status in {200, 404}, status
 
 
 @pytest.fixture(scope="module")

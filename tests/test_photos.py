@@ -26,6 +26,7 @@ from chalicelib.registry.models import Registry
 from chalicelib.reports.aggregates import day_pk
 from chalicelib.reports.calendar import business_date
 from tests import photo_corpus
+from tests.http import get_json
 from tests.photo_corpus import Case
 
 PHOTOS = runner.binding("on_photo_uploaded")
@@ -38,13 +39,10 @@ def _upload(key: str, data: bytes) -> str:
 
 
 def _photos(api_url: str, product_id: str, token: str | None = None) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(f"{api_url}/products/{product_id}/photos")
-    request.add_header("Authorization", f"Bearer {token or issue_local_token('qa', Role.MISSION_ADMIN)}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    status, body = get_json(
+        f"{api_url}/products/{product_id}/photos", token or issue_local_token("qa", Role.MISSION_ADMIN)
+    )
+    return status, body
 
 
 def _fetch(url: str) -> bytes:
