@@ -26,6 +26,7 @@ from chalicelib.dynamo import from_item
 from chalicelib.notify.models import Notification, Template
 from chalicelib.notify.templates import render, sms_length, template_for
 from chalicelib.observability import logger, metrics
+from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Language
 
 LEASE_SECONDS = 120
@@ -216,15 +217,6 @@ def _expire_lost_lease(notification_id: str, now: float) -> bool:
     return True
 
 
-def _member(shg_id: str, member_id: str) -> dict[str, Any] | None:
-    item = (
-        aws.table(settings().REGISTRY_TABLE)
-        .get_item(Key={"pk": f"SHG#{shg_id}", "sk": f"MEMBER#{member_id}"})
-        .get("Item")
-    )
-    return from_item(item) if item else None
-
-
 def backoff_seconds(attempts: int) -> int:
     return int(min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
 
@@ -238,18 +230,18 @@ def _deliver_one(notification_id: str, sender: Sender, now: float) -> DeliveryRe
         return DeliveryResult(notification_id=notification_id, state="skipped")
     attempts = int(item["attempts"])
     notification = Notification.model_validate(from_item(item))
-    member = _member(notification.shg_id, notification.member_id)
+    member = registry.get_member(notification.shg_id, notification.member_id)
     if member is None:
         _finish(notification_id, attempts, "undeliverable", reason="member not in the registry")
         return DeliveryResult(notification_id=notification_id, state="undeliverable", attempts=attempts)
-    if member.get("sms_opt_out"):
+    if member.sms_opt_out:
         _finish(notification_id, attempts, "opted_out")
         return DeliveryResult(notification_id=notification_id, state="opted_out", attempts=attempts)
-    language = Language(member.get("language", Language.HINDI))
+    language = member.language
     text = render(notification.template, language, notification.variables)
     message = OutgoingMessage(
         idempotency_key=notification_id,
-        phone=str(member["phone"]),
+        phone=member.phone,
         text=text,
         template=notification.template,
         language=language,

@@ -9,7 +9,7 @@ Plain functions; no AWS here.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict
 
@@ -196,18 +196,9 @@ def format_rupees(paise: int) -> str:
     return f"{sign}{grouped}.{rest:02d}" if rest else f"{sign}{grouped}"
 
 
-def format_date(moment: datetime) -> str:
-    """Day/month/year in India time, as Indian forms write it: '22/11/2026'."""
-    return moment.astimezone(IST).strftime("%d/%m/%Y")
-
-
 def format_deadline(moment: datetime) -> str:
     """A deadline with its IST time of day: '22/11/2026 23:59'."""
     return moment.astimezone(IST).strftime("%d/%m/%Y %H:%M")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- SMS length ----------------------------------------------------------------------------

@@ -84,6 +84,11 @@ def get_product(product_id: str) -> Product | None:
     return Product.model_validate(from_item(item)) if item else None
 
 
+def get_member(shg_id: str, member_id: str) -> Member | None:
+    item = _table().get_item(Key={"pk": f"SHG#{shg_id}", "sk": f"MEMBER#{member_id}"}).get("Item")
+    return Member.model_validate(from_item(item)) if item else None
+
+
 def members_of(shg_id: str) -> list[Member]:
     response = _table().query(
         KeyConditionExpression="pk = :pk AND begins_with(sk, :member)",

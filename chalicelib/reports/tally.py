@@ -72,9 +72,6 @@ class Tally:
     expected_fee_paise: int = 0
     mismatch: int | None = None  # received - expected payout, when a payout does not match
 
-    def is_empty(self) -> bool:
-        return not any(self.counters.values()) and not any(self.income.values())
-
 
 def dimension_keys(district: str, block: str, shg_id: str, craft: str) -> list[tuple[str, str, Labels]]:
     """(dimension, key, labels) of each dimension a sale or photo of this SHG/craft counts in."""

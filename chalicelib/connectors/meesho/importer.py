@@ -184,15 +184,6 @@ def store(result: ImportResult, *, source: str, imported_by: str) -> None:
     )
 
 
-def get_import(import_id: str, imported_at: str) -> dict[str, Any] | None:
-    item = (
-        aws.table(settings().OPS_TABLE)
-        .get_item(Key={"pk": f"IMPORT#{CHANNEL}", "sk": f"{imported_at}#{import_id}"})
-        .get("Item")
-    )
-    return dict(item) if item else None
-
-
 def read_uploaded(key: str) -> bytes:
     """An export the coordinator uploaded to the uploads bucket under imports/meesho/."""
     if not key.startswith(UPLOAD_PREFIX) or ".." in key:
