@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 demo: venv
-	$(BIN)/python -m chalicelib.cli demo
+	$(BIN)/python -m haat_tools.cli demo
 
 lint: venv
 	$(BIN)/ruff check .
@@ -37,19 +37,19 @@ test: lint
 
 package: venv
 	rm -rf build/$(STAGE)
-	$(BIN)/python -m chalicelib.cli package --stage $(STAGE) --out build/$(STAGE)
+	$(BIN)/python -m haat_tools.cli package --stage $(STAGE) --out build/$(STAGE)
 
 deploy: package
-	$(BIN)/python -m chalicelib.cli deploy --stage $(STAGE) --template build/$(STAGE)/sam.yaml
+	$(BIN)/python -m haat_tools.cli deploy --stage $(STAGE) --template build/$(STAGE)/sam.yaml
 
 orders: venv
-	$(BIN)/python -m chalicelib.cli orders send $(FILE)
+	$(BIN)/python -m haat_tools.cli orders send $(FILE)
 
 bench: venv
 	@for b in bench/*.py; do echo "== $$b"; POWERTOOLS_METRICS_DISABLED=true $(BIN)/python $$b || exit 1; done
 
 photos: venv
-	$(BIN)/python -m chalicelib.cli photos "$(DIR)" $(if $(SAVE),--save "$(SAVE)")
+	$(BIN)/python -m haat_tools.cli photos "$(DIR)" $(if $(SAVE),--save "$(SAVE)")
 
 clean:
 	rm -rf build .haat .pytest_cache .mypy_cache .ruff_cache

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import demo, runner, stack
+from haat_tools.local import demo, runner, stack
 
 CALLS: Counter[str] = Counter()
 SKUS = {  # (channel sku, sku) per channel for the seeded products

@@ -33,10 +33,10 @@ import boto3
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.dynamo import to_item
-from chalicelib.local import runner, stack
 from chalicelib.orders.models import OrderLine, OrderRecord, OrderStatus
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import SHG, Channel, Member
+from haat_tools.local import runner, stack
 
 NOW = datetime(2030, 6, 1, 6, 0, tzinfo=UTC)
 READ_OPERATIONS = frozenset({"Query", "GetItem", "BatchGetItem", "Scan"})

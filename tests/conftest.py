@@ -11,8 +11,8 @@ from chalice import Chalice
 from chalice.test import Client
 from click.testing import CliRunner, Result
 
-from chalicelib.cli import main
-from chalicelib.local import runner, session, stack
+from haat_tools.cli import main
+from haat_tools.local import runner, session, stack
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.local import flipkart_standin as standin
-from chalicelib.local.stack import PROJECT_DIR
 from chalicelib.orders.adapters import flipkart, meesho
 from chalicelib.orders.adapters.base import UnmappableEvent
 from chalicelib.orders.models import OrderStatus
 from chalicelib.registry.models import Channel
+from haat_tools.local import flipkart_standin as standin
+from haat_tools.local.stack import PROJECT_DIR
 
 AT = datetime(2026, 11, 20, 6, 15, tzinfo=UTC)
 

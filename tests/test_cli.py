@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from chalicelib.cli import main
-from chalicelib.local.stack import PROJECT_DIR
+from haat_tools.cli import main
+from haat_tools.local.stack import PROJECT_DIR
 
 
 def test_demo_summary_reads_back_photos_orders_and_digest() -> None:
@@ -58,7 +58,7 @@ def test_local_up_serves_the_api_until_terminated(tmp_path: Path) -> None:
     env = {**os.environ, "HAAT_LOCAL_STATE": str(tmp_path / "state.json")}
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "chalicelib.cli", "local", "up", "--port", str(port)],
+        [sys.executable, "-m", "haat_tools.cli", "local", "up", "--port", str(port)],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.PIPE,

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from chalicelib.local.stack import PROJECT_DIR
+from haat_tools.local.stack import PROJECT_DIR
 
 HEAVY_OR_LOCAL_ONLY = ("PIL", "pi_heif", "pillow_heif", "numpy", "moto", "yaml", "click")
 

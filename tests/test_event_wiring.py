@@ -10,10 +10,10 @@ from chalice.test import Client
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import demo, runner
-from chalicelib.local.stack import PROJECT_DIR
 from chalicelib.orders import repository as orders_repository
 from chalicelib.reports.runs import latest_run
+from haat_tools.local import demo, runner
+from haat_tools.local.stack import PROJECT_DIR
 
 ORDERS = runner.binding("on_order_events")
 PHOTOS = runner.binding("on_photo_uploaded")

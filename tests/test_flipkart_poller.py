@@ -15,11 +15,11 @@ from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.connectors.flipkart.models import SearchType
 from chalicelib.connectors.poller import Cursor, load_cursor, poll_flipkart, save_cursor
-from chalicelib.local import flipkart_standin as standin
-from chalicelib.local import runner
 from chalicelib.orders.adapters import flipkart as adapter
 from chalicelib.orders.models import OrderStatus
 from chalicelib.reports.runs import latest_run
+from haat_tools.local import flipkart_standin as standin
+from haat_tools.local import runner
 from tests.connector_queue import QueuedMessage, order_queue, take_all
 
 __all__ = ["order_queue"]

@@ -18,9 +18,9 @@ from chalice import Chalice
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import RESOURCE_PARAMETERS, settings
-from chalicelib.local import connectors_demo, demo, runner, stack
-from chalicelib.local.session import Session
-from chalicelib.orders import operator
+from haat_tools import operator
+from haat_tools.local import connectors_demo, demo, runner, stack
+from haat_tools.local.session import Session
 from tests import aws_calls
 from tests.http import get_json
 

@@ -8,7 +8,7 @@ import yaml
 
 from chalicelib import aws
 from chalicelib.config import RESOURCE_PARAMETERS, settings
-from chalicelib.local import stack
+from haat_tools.local import stack
 
 
 def test_every_resource_setting_names_a_declared_resource() -> None:

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
-from chalicelib.cli import main
 from chalicelib.config import settings
-from chalicelib.local.stack import PROJECT_DIR
 from chalicelib.orders.adapters import meesho as adapter
 from chalicelib.orders.models import OrderEvent, OrderStatus
+from haat_tools.cli import main
+from haat_tools.local.stack import PROJECT_DIR
 from tests.connector_queue import QueuedMessage, order_queue, take_all
 
 __all__ = ["order_queue"]

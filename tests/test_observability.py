@@ -13,11 +13,11 @@ from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import connectors_demo, demo, runner, stack
-from chalicelib.local.session import Session
 from chalicelib.observability import logger
-from chalicelib.orders import operator
 from chalicelib.registry.models import Registry
+from haat_tools import operator
+from haat_tools.local import connectors_demo, demo, runner, stack
+from haat_tools.local.session import Session
 
 PHONE = re.compile(r"\+?91[\s-]?\d{10}|\b[6-9]\d{9}\b")
 FUNCTIONS_WITH_METRICS = (

@@ -10,11 +10,11 @@ from chalice import Chalice
 from click.testing import Result
 
 from chalicelib import aws
-from chalicelib.cli.ops import digest_fire_time
 from chalicelib.config import settings
-from chalicelib.local import runner
 from chalicelib.notify.models import Template
 from chalicelib.queues import dead_letter_queue
+from haat_tools.cli.ops import digest_fire_time
+from haat_tools.local import runner
 
 
 def test_redrive_moves_dead_letters_back_to_their_queue(

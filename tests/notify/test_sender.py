@@ -12,12 +12,12 @@ from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import runner, stack
 from chalicelib.notify import outbox
 from chalicelib.notify.models import Notification, Template
 from chalicelib.notify.sender import SnsSmsSender, backoff_seconds, deliver_pending
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Member
+from haat_tools.local import runner, stack
 from tests.orders.helpers import sms_sent
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from chalice import Chalice
 
-from chalicelib.local import demo, runner, stack
+from haat_tools.local import demo, runner, stack
 from tests.orders.helpers import ORDERS
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import runner, stack
-from chalicelib.orders import repository, webhook_client
+from chalicelib.orders import repository
+from haat_tools import webhook_client
+from haat_tools.local import runner, stack
 
 ORDERS = runner.binding("on_order_events")
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.local.stack import PROJECT_DIR
 from chalicelib.orders.adapters import ADAPTERS, adapter_for
 from chalicelib.orders.adapters.base import UnmappableEvent, rupees_to_paise
 from chalicelib.orders.models import OrderStatus
+from haat_tools.local.stack import PROJECT_DIR
 
 
 def _sample(name: str) -> dict[str, Any]:

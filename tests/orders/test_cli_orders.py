@@ -6,8 +6,8 @@ import json
 
 from click.testing import CliRunner
 
-from chalicelib.cli import main
-from chalicelib.local.stack import PROJECT_DIR
+from haat_tools.cli import main
+from haat_tools.local.stack import PROJECT_DIR
 
 
 def test_orders_send_prints_one_outcome_per_event() -> None:

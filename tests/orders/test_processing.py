@@ -10,9 +10,9 @@ from chalice.test import Client
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import runner, stack
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import SHG, Member, Product
+from haat_tools.local import runner, stack
 from tests.orders.helpers import (
     amazon_change,
     enqueue_raw,

@@ -10,9 +10,10 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import runner
-from chalicelib.orders import signing, webhook_client
+from chalicelib.orders import signing
 from chalicelib.orders.signing import new_ed25519_keypair
+from haat_tools import webhook_client
+from haat_tools.local import runner
 from tests.orders.helpers import haat_bill, queue_depth
 
 Drain = Callable[[], runner.DrainResult]

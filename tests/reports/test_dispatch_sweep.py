@@ -10,10 +10,10 @@ from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local import runner
 from chalicelib.notify import outbox
 from chalicelib.orders.models import OrderStatus
 from chalicelib.registry.models import Channel
+from haat_tools.local import runner
 from tests.reports.helpers import OrderStory, line, put_order, seed_shg, utc
 
 

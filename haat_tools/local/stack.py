@@ -259,7 +259,7 @@ def _generate_secrets() -> None:
 
 def _generate_ondc_keys() -> None:
     from chalicelib.orders.signing import new_ed25519_keypair
-    from chalicelib.orders.webhook_client import ONDC_SIGNER_PARAMETER
+    from haat_tools.webhook_client import ONDC_SIGNER_PARAMETER
 
     ssm = aws.client("ssm")
     subscriber_id, unique_key_id = LOCAL_ONDC_SUBSCRIBER

@@ -12,8 +12,8 @@ import click
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
-from chalicelib.local import demo as demo_steps
-from chalicelib.local import runner, session, stack
+from haat_tools.local import demo as demo_steps
+from haat_tools.local import runner, session, stack
 
 
 @click.group(help="The embedded local AWS (moto server) with Haat provisioned into it.")

@@ -9,8 +9,9 @@ import click
 
 from chalicelib import queues
 from chalicelib.config import settings
-from chalicelib.local import demo, runner, session
-from chalicelib.orders import operator, repository
+from chalicelib.orders import repository
+from haat_tools import operator
+from haat_tools.local import demo, runner, session
 
 
 @click.group(help="Order events: send them as channels do, inspect the quarantine, redrive the DLQ.")

@@ -13,11 +13,11 @@ from urllib.parse import quote
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
-from chalicelib.local import connectors_demo, runner, stack
-from chalicelib.local.session import Session
-from chalicelib.orders import operator
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Registry
+from haat_tools import operator
+from haat_tools.local import connectors_demo, runner, stack
+from haat_tools.local.session import Session
 
 SAMPLES_DIR = stack.PROJECT_DIR / "samples"
 EVENTS_DIR = stack.PROJECT_DIR / "events"

@@ -14,10 +14,11 @@ from typing import Any
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.orders import repository, webhook_client
+from chalicelib.orders import repository
 from chalicelib.orders.adapters import adapter_for
 from chalicelib.orders.adapters.base import UnmappableEvent
 from chalicelib.orders.webhooks import VERIFIERS
+from haat_tools import webhook_client
 
 QUEUE_CHANNELS = frozenset({"amazon"})
 

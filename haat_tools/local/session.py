@@ -12,7 +12,7 @@ from pathlib import Path
 
 from chalice import Chalice
 
-from chalicelib.local import runner, stack
+from haat_tools.local import runner, stack
 
 
 def state_path() -> Path:

@@ -12,7 +12,7 @@ from chalicelib import aws
 from chalicelib.catalogue import repository
 from chalicelib.catalogue.models import PhotoRecord, Upload
 from chalicelib.config import settings
-from chalicelib.local import runner, session
+from haat_tools.local import runner, session
 
 
 def _wait_for(product_id: str, file_ids: set[str], timeout_s: float) -> dict[str, PhotoRecord]:

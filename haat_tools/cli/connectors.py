@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from chalicelib.connectors.meesho import importer
-from chalicelib.local import runner, session
+from haat_tools.local import runner, session
 
 
 @click.group(name="import", help="Import channel order exports into the order-events queue.")

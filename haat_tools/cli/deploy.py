@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from chalicelib.config import RESOURCE_PARAMETERS, SETTING_PARAMETERS
-from chalicelib.local.stack import PROJECT_DIR, TEMPLATE_PATH, stage_environment
+from haat_tools.local.stack import PROJECT_DIR, TEMPLATE_PATH, stage_environment
 
 MISSING_DEPENDENCIES = "Could not install dependencies"
 
@@ -82,7 +82,7 @@ def deploy(stage: str, template: Path, artifacts_bucket: str | None, dry_run: bo
         return
     if not artifacts_bucket:
         raise click.ClickException("--artifacts-bucket (or HAAT_ARTIFACTS_BUCKET) is required to deploy")
-    from chalicelib.deploy import deploy_stack
+    from haat_tools.deploy import deploy_stack
 
     deploy_stack(stack_name, template, artifacts_bucket, parameters)
     click.echo(f"deployed {stack_name}")

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import click
 
 from chalicelib import aws, queues
-from chalicelib.catalogue.reprocess import reprocess
 from chalicelib.config import settings
-from chalicelib.local import runner, session
 from chalicelib.notify.models import Template
 from chalicelib.notify.templates import TEMPLATES, render, sms_length
 from chalicelib.registry.models import Language
+from haat_tools.local import runner, session
+from haat_tools.reprocess import reprocess
 
 QUEUES = {"orders": "ORDER_EVENTS_QUEUE", "photos": "PHOTO_UPLOADS_QUEUE"}
 stage_option = click.option(

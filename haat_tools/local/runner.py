@@ -29,7 +29,7 @@ from chalice.test import LambdaContext
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.local.stack import PROJECT_DIR
+from haat_tools.local.stack import PROJECT_DIR
 
 ACCOUNT_ID = "123456789012"
 

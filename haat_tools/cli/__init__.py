@@ -1,4 +1,4 @@
-"""`python -m chalicelib.cli`: the operator CLI for mission IT."""
+"""`python -m haat_tools.cli`: the operator CLI for mission IT."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import click
 
-from chalicelib.cli import connectors, deploy, local, ops, orders, photos
+from haat_tools.cli import connectors, deploy, local, ops, orders, photos
 
 
 @click.group(help="Haat operator CLI: run the local stack, seed data, send events, inspect records.")

@@ -15,9 +15,9 @@ from typing import Any
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
-from chalicelib.local import flipkart_standin, runner
-from chalicelib.local.session import Session
-from chalicelib.local.stack import PROJECT_DIR
+from haat_tools.local import flipkart_standin, runner
+from haat_tools.local.session import Session
+from haat_tools.local.stack import PROJECT_DIR
 
 FLIPKART_SAMPLES = PROJECT_DIR / "events" / "flipkart"
 MEESHO_SAMPLE = PROJECT_DIR / "events" / "orders" / "meesho_orders.csv"

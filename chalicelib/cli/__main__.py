@@ -1,3 +1,0 @@
-from chalicelib.cli import main
-
-main()

@@ -1,0 +1,1 @@
+"""Haat's tooling: the operator CLI, the local stack, the demo and deploy. Never shipped to Lambda."""

@@ -1,0 +1,3 @@
+from haat_tools.cli import main
+
+main()
