@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Language(StrEnum):
@@ -74,6 +75,12 @@ class Member(Model):
     sms_opt_out: bool = False
 
 
+SHORT_NAME_MAX = 30
+"""A DLT template variable carries at most 30 characters; the short name fills one whole."""
+
+ShortName = Annotated[str, Field(min_length=1, max_length=SHORT_NAME_MAX)]
+
+
 class ChannelListing(Model):
     channel: Channel
     channel_sku: str = Field(min_length=1, max_length=80)
@@ -93,6 +100,31 @@ class Product(Model):
     maker_member_ids: list[str] = Field(default_factory=list)
     listings: list[ChannelListing] = Field(default_factory=list)
     gi_tag: str = ""
+    short_name: dict[Language, ShortName] = Field(
+        default_factory=dict,
+        description="what the makers call it, per language, for SMS; a plain string is the English name",
+    )
+
+    @field_validator("short_name", mode="before")
+    @classmethod
+    def _plain_short_name_is_english(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {Language.ENGLISH: value} if value.strip() else {}
+        return value
+
+    def short_name_in(self, language: Language) -> str:
+        """The name an SMS uses: hers, else the English short name, else the title cut at a word."""
+        named = self.short_name.get(language) or self.short_name.get(Language.ENGLISH)
+        return named or shorten_at_word(self.title, SHORT_NAME_MAX)
+
+
+def shorten_at_word(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut only between words (a single long word is cut hard)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return cut if 0 < len(cut) <= limit else text[:limit]
 
 
 class Registry(Model):
