@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 STAGE ?= dev
 export AWS_DEFAULT_REGION ?= ap-south-1
 
-.PHONY: help venv demo test lint package deploy bench photos orders clean
+.PHONY: help venv demo test test-browser lint package deploy bench photos orders clean
 
 help:
 	@echo "make demo     run the whole pipeline locally and print what happened"
 	@echo "make test     lint + the whole test suite against the embedded local AWS"
+	@echo "make test-browser  only the pages in headless Chromium (screenshots in build/screenshots/)"
 	@echo "make package  STAGE=dev|prod: chalice package + resources merged + cfn-lint"
 	@echo "make deploy   STAGE=dev|prod: package, then deploy with CloudFormation (needs AWS credentials)"
 	@echo "make bench    performance benchmarks (ratios against baselines measured in the same run)"
@@ -34,6 +35,9 @@ lint: venv
 
 test: lint
 	$(BIN)/pytest
+
+test-browser: venv
+	$(BIN)/pytest tests/browser
 
 package: venv
 	rm -rf build/$(STAGE)
