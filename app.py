@@ -8,15 +8,15 @@ from typing import Any
 from chalice import AuthResponse, Chalice, Response
 from chalice.app import AuthRequest, CloudWatchEvent, SQSEvent
 
-from chalicelib import api
+from chalicelib import api, wiring
 from chalicelib.catalogue import handler as catalogue
 from chalicelib.catalogue import views as catalogue_views
 from chalicelib.connectors import api as connectors_api
 from chalicelib.connectors import handlers as connectors
+from chalicelib.connectors import order_events
 from chalicelib.notify import sender as notify_sender
 from chalicelib.observability import invocation_middleware
 from chalicelib.orders import api as orders_api
-from chalicelib.orders import handler as orders
 from chalicelib.reports import handlers as reports
 
 # Bound to the real queue ARNs by infra/resources.yaml (Fn::GetAtt) when packaged.
@@ -25,6 +25,7 @@ ORDER_EVENTS_QUEUE_ARN = "arn:aws:sqs:ap-south-1:000000000000:order-events"
 # Read when the app is packaged (`POLL_CHANNELS_SCHEDULE=... make package`): the rule is fixed per deploy.
 POLL_CHANNELS_SCHEDULE = os.environ.get("POLL_CHANNELS_SCHEDULE", "rate(5 minutes)")
 
+wiring.connect_order_hooks()
 app = Chalice(app_name="haat")
 app.register_middleware(invocation_middleware, "all")
 
@@ -41,7 +42,7 @@ def on_photo_uploaded(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue_arn=ORDER_EVENTS_QUEUE_ARN, batch_size=10)
 def on_order_events(event: SQSEvent) -> dict[str, Any]:
-    return orders.handle_batch(event.to_dict(), event.context)
+    return order_events.handle_batch(event.to_dict(), event.context)
 
 
 @app.schedule("rate(15 minutes)")

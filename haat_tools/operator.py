@@ -14,9 +14,10 @@ from typing import Any
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.connectors.adapters import adapter_for
+from chalicelib.notify import outbox
 from chalicelib.orders import repository
-from chalicelib.orders.adapters import adapter_for
-from chalicelib.orders.adapters.base import UnmappableEvent
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.webhooks import VERIFIERS
 from haat_tools import webhook_client
 
@@ -81,7 +82,7 @@ def outcomes(channel: str, payload: Any, message_id: str) -> list[dict[str, Any]
                 "status": ((view or {}).get("order") or {}).get("status"),
                 "notifications": [
                     {k: n.get(k) for k in ("notification_id", "state", "language", "text")}
-                    for n in repository.notifications(ids)
+                    for n in outbox.get_many(ids)
                 ],
             }
         )

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.orders.adapters import flipkart, meesho
-from chalicelib.orders.adapters.base import UnmappableEvent
+from chalicelib.connectors.adapters import flipkart, meesho
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderStatus
 from chalicelib.registry.models import Channel
 from haat_tools.local import flipkart_standin as standin

@@ -10,8 +10,8 @@ from chalice.test import Client
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.ops import latest_run
 from chalicelib.orders import repository as orders_repository
-from chalicelib.reports.runs import latest_run
 from haat_tools.local import demo, runner
 from haat_tools.local.stack import PROJECT_DIR
 

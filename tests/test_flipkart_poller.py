@@ -13,11 +13,11 @@ from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.connectors.adapters import flipkart as adapter
 from chalicelib.connectors.flipkart.models import SearchType
 from chalicelib.connectors.poller import Cursor, load_cursor, poll_flipkart, save_cursor
-from chalicelib.orders.adapters import flipkart as adapter
+from chalicelib.ops import latest_run
 from chalicelib.orders.models import OrderStatus
-from chalicelib.reports.runs import latest_run
 from haat_tools.local import flipkart_standin as standin
 from haat_tools.local import runner
 from tests.connector_queue import QueuedMessage, order_queue, take_all

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
-from chalicelib.orders.adapters import meesho as adapter
+from chalicelib.connectors.adapters import meesho as adapter
 from chalicelib.orders.models import OrderEvent, OrderStatus
 from haat_tools.cli import main
 from haat_tools.local.stack import PROJECT_DIR

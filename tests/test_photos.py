@@ -19,11 +19,11 @@ from PIL import Image, ImageStat
 
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
+from chalicelib.calendar import business_date
 from chalicelib.config import settings
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Registry
 from chalicelib.reports.aggregates import day_pk
-from chalicelib.reports.calendar import business_date
 from haat_tools.local import runner
 from tests import photo_corpus
 from tests.http import get_json

@@ -1,2 +1,3 @@
-"""Channel connectors: pull orders from channels that do not push them (Flipkart, Meesho) and put
-them on the order-events queue in the channel's own shape, for the channel adapters to map."""
+"""The channel side of orders: each channel's payloads mapped to canonical OrderEvents (`adapters/`),
+the order-events queue consumer that feeds them to the orders service (`order_events.py`), and
+connectors that pull orders from channels that do not push them (Flipkart, Meesho) onto that queue."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.connectors.poller import poll_flipkart
-from chalicelib.reports.runs import record_run
+from chalicelib.ops import record_run
 
 
 def poll_channels(raw_event: dict[str, Any]) -> dict[str, Any]:

@@ -9,15 +9,15 @@ Plain functions; no AWS here.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.calendar import IST
 from chalicelib.notify.models import Template
 from chalicelib.registry.models import Language
 
 SLOT = "{#var#}"
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
 SIGNATURE = "-JKRLM"
 
 

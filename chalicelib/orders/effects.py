@@ -1,20 +1,24 @@
-"""What an order change means for people: which notifications it creates, and the hook that runs
-after the change is committed.
+"""What an order change means for people: the notifications hook (connected in
+`chalicelib/wiring.py`).
 
-`notifications_for` is pure: the service writes its result in the same transaction as the order,
-so an order is never recorded without its SMS (nor the SMS queued without the order).
+`notifications_for` is pure; the hook puts its notifications in the outbox in the same transaction
+as the order, so an order is never recorded without its SMS (nor the SMS queued without the order),
+and delivers them once the change is committed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 from chalicelib.notify.models import Notification, Template
+from chalicelib.notify.outbox import outbox_put
 from chalicelib.notify.sender import deliver_pending
 from chalicelib.notify.templates import format_deadline, format_rupees
-from chalicelib.observability import logger
-from chalicelib.orders.models import OPEN_STATUSES, OrderEvent, OrderLine, OrderRecord, OrderStatus
-from chalicelib.reports import aggregates
+from chalicelib.observability import logger, metrics
+from chalicelib.orders.hooks import Contribution, OrderChange
+from chalicelib.orders.models import OPEN_STATUSES, OrderLine, OrderRecord, OrderStatus
+from chalicelib.registry import repository as registry
 
 CHANNEL_NAMES = {
     "haat": "Haat",
@@ -92,25 +96,49 @@ def oversell_alert(
     )
 
 
-def on_order_changed(
-    before: OrderRecord | None,
-    after: OrderRecord,
-    event: OrderEvent,
-    notification_ids: Sequence[str] = (),
-    *,
-    tallied: bool = True,
-) -> None:
-    """Runs once per committed change of an order (never for duplicates, stale or rejected events).
+def oversell_alerts(record: OrderRecord, oversold: dict[str, int]) -> list[Notification]:
+    """For each product ordered beyond its stock (product_id -> units left), an alert to the SHG's
+    cluster coordinator, or to the product's makers when the SHG has none."""
+    if not oversold:
+        return []
+    quantities: dict[str, int] = defaultdict(int)
+    for line in record.lines:
+        quantities[line.product_id] += line.quantity
+    lines = {line.product_id: line for line in record.lines}
+    coordinators = registry.coordinators({lines[pid].shg_id for pid in oversold})
+    alerts = []
+    for product_id, in_stock in sorted(oversold.items()):
+        line = next(ln for ln in record.lines if ln.product_id == product_id)
+        coordinator = coordinators.get(lines[product_id].shg_id)
+        recipients = [coordinator] if coordinator else list(lines[product_id].maker_member_ids)
+        alerts += [
+            oversell_alert(record, line, quantities[product_id], in_stock, member_id)
+            for member_id in recipients
+        ]
+    if alerts:
+        metrics.add_metric(name="Oversell", unit="Count", value=len(oversold))
+    return alerts
 
-    It delivers the change's notifications in real time (the scheduled `deliver_notifications`
-    retries whatever this could not send) and, for a change too large to share the order's
-    transaction (`tallied` False), adds it to the report counters (idempotent per event).
-    """
-    if not tallied:
-        aggregates.record_order_change(before, after, event)
-    if notification_ids:
-        results = deliver_pending(notification_ids)
-        logger.info(
-            "order notifications delivered",
-            extra={"event_id": event.event_id, "states": [result.state for result in results]},
+
+class OrderNotifications:
+    """The order-change hook that tells people: SMS to makers (new order, cancellation, return) and
+    oversell alerts, queued in the order's transaction and delivered in real time after it commits
+    (the scheduled `deliver_notifications` retries whatever this could not send)."""
+
+    role = "outbox"
+
+    def contribute(self, change: OrderChange) -> Contribution:
+        notifications = notifications_for(change.before, change.after)
+        notifications += oversell_alerts(change.after, dict(change.oversold))
+        return Contribution(
+            actions=[outbox_put(n) for n in notifications],
+            notification_ids=[n.notification_id for n in notifications],
         )
+
+    def committed(self, change: OrderChange, contribution: Contribution, *, in_transaction: bool) -> None:
+        if contribution.notification_ids:
+            results = deliver_pending(contribution.notification_ids)
+            logger.info(
+                "order notifications delivered",
+                extra={"event_id": change.event.event_id, "states": [result.state for result in results]},
+            )

@@ -5,41 +5,40 @@ Items of the orders table, under pk=ORDER#{channel}#{channel_order_id}:
 - sk=EVENT#{event_id}: one per processed event - the dedupe marker and the status history;
 - sk=PARKED: events that arrived before their order, replayed when it does.
 Quarantined messages live at pk=QUARANTINE, sk={message_id}.
+
+The only module that builds this table's keys (webhook dedupe markers aside); the registry's SKU
+pointers and stock, and the outbox's notifications, are read and written through their owners.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
+from boto3.dynamodb.conditions import Key
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.dynamo import from_item, to_item
+from chalicelib.dynamo import batch_get, from_item, query_all, serialize, to_item, transact
+from chalicelib.notify import outbox
 from chalicelib.orders.models import OPEN_STATUSES, OrderEvent, OrderRecord
-from chalicelib.registry.repository import sku_key
+from chalicelib.registry import repository as registry
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 QUARANTINE_PK = "QUARANTINE"
 QUARANTINE_RETENTION_SECONDS = 30 * 24 * 3600
+OPEN_INDEX = "gsi1"
+OPEN_PARTITION = "OPEN"
+
+
+def _table() -> Any:
+    return aws.table(settings().ORDERS_TABLE)
 
 
 def order_pk(channel: str, channel_order_id: str) -> str:
     return f"ORDER#{channel}#{channel_order_id}"
-
-
-def _low(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items()}
-
-
-def _high(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
 @dataclass
@@ -54,21 +53,16 @@ class Snapshot:
 
 def read_snapshot(event: OrderEvent) -> Snapshot:
     """The order, its parked events, whether this event was seen, and the SKU pointers of its lines."""
-    config = settings()
+    orders_table, registry_table = settings().ORDERS_TABLE, registry.table_name()
     pk = order_pk(event.channel, event.channel_order_id)
+    keys = {orders_table: [{"pk": pk, "sk": sk} for sk in ("ORDER", "PARKED", f"EVENT#{event.event_id}")]}
     skus = sorted({line.channel_sku for line in event.lines})
-    request: dict[str, Any] = {
-        config.ORDERS_TABLE: {
-            "Keys": [_low({"pk": pk, "sk": sk}) for sk in ("ORDER", "PARKED", f"EVENT#{event.event_id}")],
-            "ConsistentRead": True,
-        }
-    }
     if skus:
-        request[config.REGISTRY_TABLE] = {"Keys": [_low(sku_key(sku, event.channel.value)) for sku in skus]}
+        keys[registry_table] = [registry.sku_key(sku, event.channel.value) for sku in skus]
     snapshot = Snapshot()
-    for table, item in _batch_get(request):
-        if table == config.REGISTRY_TABLE:
-            snapshot.pointers[str(item["pk"]).split("#", 2)[2]] = from_item(item)
+    for table, item in batch_get(keys, consistent=frozenset({orders_table})):
+        if table == registry_table:
+            snapshot.pointers[registry.pointer_sku(item)] = from_item(item)
         elif item["sk"] == "ORDER":
             snapshot.record = OrderRecord.model_validate(from_item(item))
         elif item["sk"] == "PARKED":
@@ -78,60 +72,25 @@ def read_snapshot(event: OrderEvent) -> Snapshot:
     return snapshot
 
 
-def products(product_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Product profiles by id (price and stock), in one BatchGetItem."""
-    ids = sorted(set(product_ids))
-    if not ids:
-        return {}
-    table = settings().REGISTRY_TABLE
-    request = {table: {"Keys": [_low({"pk": f"PRODUCT#{pid}", "sk": "PROFILE"}) for pid in ids]}}
-    return {str(item["product_id"]): from_item(item) for _, item in _batch_get(request)}
-
-
-def coordinators(shg_ids: Iterable[str]) -> dict[str, str]:
-    """shg_id -> the member id of its cluster coordinator, for SHGs that have one."""
-    ids = sorted(set(shg_ids))
-    if not ids:
-        return {}
-    table = settings().REGISTRY_TABLE
-    request = {table: {"Keys": [_low({"pk": f"SHG#{shg_id}", "sk": "PROFILE"}) for shg_id in ids]}}
-    return {
-        str(item["shg_id"]): str(item["coordinator_member_id"])
-        for _, item in _batch_get(request)
-        if item.get("coordinator_member_id")
-    }
-
-
-def _batch_get(request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    found: list[tuple[str, dict[str, Any]]] = []
-    client = aws.client("dynamodb")
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for table, items in response.get("Responses", {}).items():
-            found.extend((table, _high(item)) for item in items)
-        request = response.get("UnprocessedKeys") or {}
-    return found
-
-
 # --- transaction parts -------------------------------------------------------------------
 
 
 def order_item(record: OrderRecord) -> dict[str, Any]:
     keys: dict[str, Any] = {"pk": order_pk(record.channel, record.channel_order_id), "sk": "ORDER"}
     if record.status in OPEN_STATUSES and record.dispatch_by is not None:
-        keys["gsi1pk"] = "OPEN"
+        keys["gsi1pk"] = OPEN_PARTITION
         keys["gsi1sk"] = f"{_iso(record.dispatch_by)}#{record.channel}#{record.channel_order_id}"
     return to_item(record, **keys)
 
 
 def put_order(record: OrderRecord, *, previous_version: int | None) -> dict[str, Any]:
     """Create the order (it must not exist) or replace it (it must still be at `previous_version`)."""
-    put: dict[str, Any] = {"TableName": settings().ORDERS_TABLE, "Item": _low(order_item(record))}
+    put: dict[str, Any] = {"TableName": settings().ORDERS_TABLE, "Item": serialize(order_item(record))}
     if previous_version is None:
         put["ConditionExpression"] = "attribute_not_exists(pk)"
     else:
         put["ConditionExpression"] = "version = :v"
-        put["ExpressionAttributeValues"] = {":v": _serializer.serialize(previous_version)}
+        put["ExpressionAttributeValues"] = serialize({":v": previous_version})
     return {"Put": put}
 
 
@@ -139,7 +98,7 @@ def order_absent(event: OrderEvent) -> dict[str, Any]:
     return {
         "ConditionCheck": {
             "TableName": settings().ORDERS_TABLE,
-            "Key": _low({"pk": order_pk(event.channel, event.channel_order_id), "sk": "ORDER"}),
+            "Key": serialize({"pk": order_pk(event.channel, event.channel_order_id), "sk": "ORDER"}),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
@@ -170,7 +129,7 @@ def put_history(
     return {
         "Put": {
             "TableName": settings().ORDERS_TABLE,
-            "Item": _low({k: v for k, v in item.items() if v is not None}),
+            "Item": serialize({k: v for k, v in item.items() if v is not None}),
             "ConditionExpression": "attribute_not_exists(sk)",
         }
     }
@@ -180,9 +139,9 @@ def park(event: OrderEvent) -> dict[str, Any]:
     return {
         "Update": {
             "TableName": settings().ORDERS_TABLE,
-            "Key": _low({"pk": order_pk(event.channel, event.channel_order_id), "sk": "PARKED"}),
+            "Key": serialize({"pk": order_pk(event.channel, event.channel_order_id), "sk": "PARKED"}),
             "UpdateExpression": "SET events = list_append(if_not_exists(events, :empty), :event)",
-            "ExpressionAttributeValues": _low({":empty": [], ":event": [event.model_dump_json()]}),
+            "ExpressionAttributeValues": serialize({":empty": [], ":event": [event.model_dump_json()]}),
         }
     }
 
@@ -192,57 +151,16 @@ def unpark(event: OrderEvent, count: int) -> dict[str, Any]:
     return {
         "Delete": {
             "TableName": settings().ORDERS_TABLE,
-            "Key": _low({"pk": order_pk(event.channel, event.channel_order_id), "sk": "PARKED"}),
+            "Key": serialize({"pk": order_pk(event.channel, event.channel_order_id), "sk": "PARKED"}),
             "ConditionExpression": "size(events) = :n",
-            "ExpressionAttributeValues": _low({":n": count}),
+            "ExpressionAttributeValues": serialize({":n": count}),
         }
     }
-
-
-def take_stock(product_id: str, quantity: int) -> dict[str, Any]:
-    return {
-        "Update": {
-            "TableName": settings().REGISTRY_TABLE,
-            "Key": _low({"pk": f"PRODUCT#{product_id}", "sk": "PROFILE"}),
-            "UpdateExpression": "SET stock = stock - :q",
-            "ConditionExpression": "stock >= :q",
-            "ExpressionAttributeValues": _low({":q": quantity}),
-        }
-    }
-
-
-def clear_stock(product_id: str, quantity: int) -> dict[str, Any]:
-    """An oversold product: what was left is sold (stock never goes below zero)."""
-    return {
-        "Update": {
-            "TableName": settings().REGISTRY_TABLE,
-            "Key": _low({"pk": f"PRODUCT#{product_id}", "sk": "PROFILE"}),
-            "UpdateExpression": "SET stock = :zero",
-            "ConditionExpression": "attribute_exists(pk) AND stock < :q",
-            "ExpressionAttributeValues": _low({":zero": 0, ":q": quantity}),
-        }
-    }
-
-
-class TransactionConflict(Exception):
-    """Some condition failed; `codes` has one entry per item ("None" for the ones that were fine)."""
-
-    def __init__(self, codes: list[str]) -> None:
-        super().__init__(",".join(codes))
-        self.codes = codes
 
 
 def commit(items: list[dict[str, Any]]) -> None:
-    try:
-        aws.client("dynamodb").transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = error.response.get("CancellationReasons") or []
-        codes = [str(reason.get("Code", "None")) for reason in reasons]
-        if not codes or any(code not in {"None", "ConditionalCheckFailed"} for code in codes):
-            raise
-        raise TransactionConflict(codes) from error
+    """Commit one order change's items in one transaction (TransactionCancelled names the failures)."""
+    transact(items)
 
 
 # --- reads for the API and the CLI ----------------------------------------------------------
@@ -250,10 +168,7 @@ def commit(items: list[dict[str, Any]]) -> None:
 
 def order_view(channel: str, channel_order_id: str) -> dict[str, Any] | None:
     """The order, its history (oldest first) and its notifications as the outbox has them."""
-    items = aws.table(settings().ORDERS_TABLE).query(
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": order_pk(channel, channel_order_id)},
-    )["Items"]
+    items = list(query_all(_table(), Key("pk").eq(order_pk(channel, channel_order_id))))
     record = next((from_item(i) for i in items if i["sk"] == "ORDER"), None)
     history = sorted((from_item(i) for i in items if str(i["sk"]).startswith("EVENT#")), key=_history_order)
     parked = next((i for i in items if i["sk"] == "PARKED"), None)
@@ -264,20 +179,8 @@ def order_view(channel: str, channel_order_id: str) -> dict[str, Any] | None:
         "order": record,
         "history": history,
         "parked_events": len(parked.get("events", [])) if parked else 0,
-        "notifications": notifications(ids),
+        "notifications": outbox.get_many(ids),
     }
-
-
-def notifications(ids: list[str]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    table = settings().OUTBOX_TABLE
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(ids), 100):
-        chunk = ids[start : start + 100]
-        request = {table: {"Keys": [_low({"pk": f"NOTIF#{nid}", "sk": "NOTIF"}) for nid in chunk]}}
-        found.extend(from_item(item) for _, item in _batch_get(request))
-    return sorted(found, key=lambda n: str(n.get("notification_id")))
 
 
 def _history_order(entry: dict[str, Any]) -> tuple[str, int]:
@@ -286,7 +189,7 @@ def _history_order(entry: dict[str, Any]) -> tuple[str, int]:
 
 def quarantine(message_id: str, channel: str, reason: str, body: str, received_at: str) -> None:
     """Keep a message no adapter could map, with the reason, for operators (expires after 30 days)."""
-    aws.table(settings().ORDERS_TABLE).put_item(
+    _table().put_item(
         Item={
             "pk": QUARANTINE_PK,
             "sk": message_id,
@@ -301,10 +204,20 @@ def quarantine(message_id: str, channel: str, reason: str, body: str, received_a
 
 
 def quarantined(limit: int = 100) -> list[dict[str, Any]]:
-    items = aws.table(settings().ORDERS_TABLE).query(
-        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": QUARANTINE_PK}, Limit=limit
-    )["Items"]
+    items = _table().query(KeyConditionExpression=Key("pk").eq(QUARANTINE_PK), Limit=limit)["Items"]
     return [{"message_id": i["sk"], **from_item(i)} for i in items]
+
+
+def open_orders_due(deadline_before: datetime) -> Iterator[dict[str, Any]]:
+    """Items of open orders whose dispatch_by is at or before `deadline_before` (to the second),
+    from the "OPEN" index (gsi1, sorted by deadline), page by page.
+
+    gsi1sk starts with the UTC ISO deadline, so a second-precision prefix followed by "~" (after
+    every character an ISO suffix can contain) bounds the range whatever the sub-second format.
+    """
+    bound = deadline_before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + "~"
+    condition = Key("gsi1pk").eq(OPEN_PARTITION) & Key("gsi1sk").lte(bound)
+    return query_all(_table(), condition, IndexName=OPEN_INDEX)
 
 
 def _iso(moment: datetime) -> str:

@@ -1,17 +1,28 @@
-"""DynamoDB storage for the registry (key design in the README)."""
+"""DynamoDB storage for the registry (key design in the README): the only module that builds the
+registry table's keys. Others read SHGs, members, products and SKU pointers, and take stock,
+through these functions."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
+
+from boto3.dynamodb.conditions import Key
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.dynamo import from_item, to_item
+from chalicelib.dynamo import batch_get, from_item, query_all, serialize, to_item
 from chalicelib.registry.models import SHG, Member, Product, Registry
 
 
+def table_name() -> str:
+    return settings().REGISTRY_TABLE
+
+
 def _table() -> Any:
-    return aws.table(settings().REGISTRY_TABLE)
+    return aws.table(table_name())
 
 
 def sku_key(sku: str, channel: str = "") -> dict[str, str]:
@@ -19,12 +30,24 @@ def sku_key(sku: str, channel: str = "") -> dict[str, str]:
     return {"pk": f"SKU#{channel}#{sku}" if channel else f"SKU#{sku}", "sk": "SKU"}
 
 
+def pointer_sku(item: dict[str, Any]) -> str:
+    """The (channel) SKU a pointer item read by `sku_key` maps."""
+    return str(item["pk"]).split("#", 2)[-1]
+
+
+def shg_key(shg_id: str) -> dict[str, str]:
+    return {"pk": f"SHG#{shg_id}", "sk": "PROFILE"}
+
+
+def product_key(product_id: str) -> dict[str, str]:
+    return {"pk": f"PRODUCT#{product_id}", "sk": "PROFILE"}
+
+
 def put_shg(shg: SHG) -> None:
     _table().put_item(
         Item=to_item(
             shg,
-            pk=f"SHG#{shg.shg_id}",
-            sk="PROFILE",
+            **shg_key(shg.shg_id),
             gsi1pk=f"DISTRICT#{shg.district}",
             gsi1sk=f"SHG#{shg.shg_id}",
             entity="shg",
@@ -62,8 +85,7 @@ def put_product(product: Product, shg: SHG) -> None:
         batch.put_item(
             Item=to_item(
                 product,
-                pk=f"PRODUCT#{product.product_id}",
-                sk="PROFILE",
+                **product_key(product.product_id),
                 gsi1pk=f"SHG#{product.shg_id}",
                 gsi1sk=f"PRODUCT#{product.product_id}",
                 entity="product",
@@ -75,12 +97,12 @@ def put_product(product: Product, shg: SHG) -> None:
 
 
 def get_shg(shg_id: str) -> SHG | None:
-    item = _table().get_item(Key={"pk": f"SHG#{shg_id}", "sk": "PROFILE"}).get("Item")
+    item = _table().get_item(Key=shg_key(shg_id)).get("Item")
     return SHG.model_validate(from_item(item)) if item else None
 
 
 def get_product(product_id: str) -> Product | None:
-    item = _table().get_item(Key={"pk": f"PRODUCT#{product_id}", "sk": "PROFILE"}).get("Item")
+    item = _table().get_item(Key=product_key(product_id)).get("Item")
     return Product.model_validate(from_item(item)) if item else None
 
 
@@ -90,11 +112,83 @@ def get_member(shg_id: str, member_id: str) -> Member | None:
 
 
 def members_of(shg_id: str) -> list[Member]:
-    response = _table().query(
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :member)",
-        ExpressionAttributeValues={":pk": f"SHG#{shg_id}", ":member": "MEMBER#"},
-    )
-    return [Member.model_validate(from_item(item)) for item in response["Items"]]
+    condition = Key("pk").eq(f"SHG#{shg_id}") & Key("sk").begins_with("MEMBER#")
+    return [Member.model_validate(from_item(item)) for item in query_all(_table(), condition)]
+
+
+def products(product_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Product profiles by id (price and stock, as plain values), in one BatchGetItem."""
+    keys = [product_key(pid) for pid in sorted(set(product_ids))]
+    if not keys:
+        return {}
+    return {str(item["product_id"]): from_item(item) for _, item in batch_get({table_name(): keys})}
+
+
+def coordinators(shg_ids: Iterable[str]) -> dict[str, str]:
+    """shg_id -> the member id of its cluster coordinator, for SHGs that have one."""
+    keys = [shg_key(shg_id) for shg_id in sorted(set(shg_ids))]
+    if not keys:
+        return {}
+    return {
+        str(item["shg_id"]): str(item["coordinator_member_id"])
+        for _, item in batch_get({table_name(): keys})
+        if item.get("coordinator_member_id")
+    }
+
+
+def take_stock(product_id: str, quantity: int) -> dict[str, Any]:
+    """A transaction Update that sells `quantity` of the product, only if that many are in stock."""
+    return {
+        "Update": {
+            "TableName": table_name(),
+            "Key": serialize(product_key(product_id)),
+            "UpdateExpression": "SET stock = stock - :q",
+            "ConditionExpression": "stock >= :q",
+            "ExpressionAttributeValues": serialize({":q": quantity}),
+        }
+    }
+
+
+def clear_stock(product_id: str, quantity: int) -> dict[str, Any]:
+    """An oversold product: what was left is sold (stock never goes below zero)."""
+    return {
+        "Update": {
+            "TableName": table_name(),
+            "Key": serialize(product_key(product_id)),
+            "UpdateExpression": "SET stock = :zero",
+            "ConditionExpression": "attribute_exists(pk) AND stock < :q",
+            "ExpressionAttributeValues": serialize({":zero": 0, ":q": quantity}),
+        }
+    }
+
+
+@dataclass
+class RegistryCache:
+    """SHGs and their members looked up once while fresh: a sweep keeps one for its run, the report
+    counters one per container for a few minutes (the registry changes far more slowly than orders
+    arrive). `ttl_seconds` None keeps entries for the cache's lifetime."""
+
+    ttl_seconds: float | None = None
+    _shgs: dict[str, tuple[float, SHG | None]] = field(default_factory=dict)
+    _members: dict[str, tuple[float, dict[str, Member]]] = field(default_factory=dict)
+
+    def _fresh(self, stamp: float) -> bool:
+        return self.ttl_seconds is None or stamp + self.ttl_seconds > time.monotonic()
+
+    def shg(self, shg_id: str) -> SHG | None:
+        cached = self._shgs.get(shg_id)
+        if cached is None or not self._fresh(cached[0]):
+            cached = (time.monotonic(), get_shg(shg_id))
+            self._shgs[shg_id] = cached
+        return cached[1]
+
+    def members_of(self, shg_id: str) -> dict[str, Member]:
+        """The SHG's members by member id."""
+        cached = self._members.get(shg_id)
+        if cached is None or not self._fresh(cached[0]):
+            cached = (time.monotonic(), {m.member_id: m for m in members_of(shg_id)})
+            self._members[shg_id] = cached
+        return cached[1]
 
 
 def seed(registry: Registry) -> dict[str, int]:

@@ -1,35 +1,31 @@
 """Report counters in REPORTS_TABLE, maintained as events arrive (key design in the README).
 
-Called by the orders handler after each committed order change, and by the photos pipeline after
-each verdict or new listing. Each call applies its deltas with atomic ADDs in one transaction,
-together with a marker item for its dedupe key, so a repeated call changes nothing.
+Order changes reach them through the `OrderCounters` hook (connected in `chalicelib/wiring.py`),
+photo verdicts and new listings through the photos pipeline. Each change applies its deltas with
+atomic ADDs in one transaction, together with a marker item for its dedupe key, so a repeated call
+changes nothing.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
-from botocore.exceptions import ClientError
-
-from chalicelib import aws
+from chalicelib.calendar import business_date, month_key, utc_iso
 from chalicelib.config import settings
+from chalicelib.dynamo import apply_once, serialize
 from chalicelib.observability import logger
+from chalicelib.orders.hooks import Contribution, OrderChange
 from chalicelib.orders.models import OrderEvent, OrderRecord
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import SHG, Member
-from chalicelib.reports.calendar import business_date, month_key, utc_iso
 from chalicelib.reports.settings import report_settings
 from chalicelib.reports.tally import Labels, Tally, dimension_keys, order_tally
 
 MARKER_TTL = timedelta(days=90)
-MAX_TRANSACTION_ITEMS = 100
-CONFLICT_RETRIES = 6
-_serializer = TypeSerializer()
+# Every order line of an SHG needs it and its members; the registry changes far more slowly.
+_registry = registry.RegistryCache(ttl_seconds=300)
 
 
 def day_pk(day: date) -> str:
@@ -51,10 +47,6 @@ def mismatch_pk(month: str) -> str:
     return f"MISMATCH#{month}"
 
 
-def _values(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items()}
-
-
 def _add_update(pk: str, sk: str, counters: Mapping[str, int], labels: Labels) -> dict[str, Any]:
     """An Update action: ADD each counter, SET the labels the digest prints."""
     names: dict[str, str] = {}
@@ -74,10 +66,10 @@ def _add_update(pk: str, sk: str, counters: Mapping[str, int], labels: Labels) -
     return {
         "Update": {
             "TableName": settings().REPORTS_TABLE,
-            "Key": _values({"pk": pk, "sk": sk}),
+            "Key": serialize({"pk": pk, "sk": sk}),
             "UpdateExpression": expression,
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": _values(values),
+            "ExpressionAttributeValues": serialize(values),
         }
     }
 
@@ -86,7 +78,7 @@ def _marker(dedupe_key: str, now: datetime) -> dict[str, Any]:
     return {
         "Put": {
             "TableName": settings().REPORTS_TABLE,
-            "Item": _values(
+            "Item": serialize(
                 {
                     "pk": f"APPLIED#{dedupe_key}",
                     "sk": "APPLIED",
@@ -96,31 +88,6 @@ def _marker(dedupe_key: str, now: datetime) -> dict[str, Any]:
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
-
-
-def _transact(actions: list[dict[str, Any]]) -> bool:
-    """Run `actions` (the first is the dedupe marker) atomically; False if already applied.
-
-    Concurrent changes to the same day's counters cancel each other's transactions
-    (TransactionConflict); those are retried with jittered backoff.
-    """
-    client = aws.client("dynamodb")
-    for start in range(0, len(actions), MAX_TRANSACTION_ITEMS):
-        chunk = actions[start : start + MAX_TRANSACTION_ITEMS]
-        for attempt in range(CONFLICT_RETRIES):
-            try:
-                client.transact_write_items(TransactItems=chunk)
-                break
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                if start == 0 and codes and codes[0] == "ConditionalCheckFailed":
-                    return False
-                if attempt == CONFLICT_RETRIES - 1:
-                    raise
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))
-    return True
 
 
 def _tally_actions(tally: Tally) -> list[dict[str, Any]]:
@@ -150,7 +117,7 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
             {
                 "Put": {
                     "TableName": table,
-                    "Item": _values(
+                    "Item": serialize(
                         {
                             "pk": UNPAID_PK,
                             "sk": f"{utc_iso(delivered_at)}#{order_key}",
@@ -169,7 +136,7 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
             {
                 "Delete": {
                     "TableName": table,
-                    "Key": _values({"pk": UNPAID_PK, "sk": f"{utc_iso(after.delivered_at)}#{order_key}"}),
+                    "Key": serialize({"pk": UNPAID_PK, "sk": f"{utc_iso(after.delivered_at)}#{order_key}"}),
                 }
             }
         )
@@ -179,7 +146,7 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
             {
                 "Put": {
                     "TableName": table,
-                    "Item": _values(
+                    "Item": serialize(
                         {
                             "pk": mismatch_pk(month_key(day)),
                             "sk": order_key,
@@ -197,32 +164,14 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
     return actions
 
 
-_REGISTRY_TTL_SECONDS = 300
-_registry_cache: dict[str, tuple[float, SHG, dict[str, Member]]] = {}
-
-
-def _shg_and_members(shg_id: str) -> tuple[SHG, dict[str, Member]] | None:
-    """An SHG and its members, cached per container for a few minutes: every order line of an SHG
-    needs them, and the registry changes far more slowly than orders arrive."""
-    cached = _registry_cache.get(shg_id)
-    if cached and cached[0] > time.monotonic():
-        return cached[1], cached[2]
-    shg = registry.get_shg(shg_id)
-    if shg is None:
-        return None
-    members = {m.member_id: m for m in registry.members_of(shg_id)}
-    _registry_cache[shg_id] = (time.monotonic() + _REGISTRY_TTL_SECONDS, shg, members)
-    return shg, members
-
-
 def _registry_view(orders: Iterable[OrderRecord]) -> tuple[dict[str, SHG], dict[str, Member]]:
     shgs: dict[str, SHG] = {}
     members: dict[str, Member] = {}
     for order in orders:
         for line in order.lines:
-            if line.shg_id and line.shg_id not in shgs and (found := _shg_and_members(line.shg_id)):
-                shgs[line.shg_id] = found[0]
-                members.update(found[1])
+            if line.shg_id and line.shg_id not in shgs and (shg := _registry.shg(line.shg_id)):
+                shgs[line.shg_id] = shg
+                members.update(_registry.members_of(line.shg_id))
     return shgs, members
 
 
@@ -232,8 +181,8 @@ def order_change_actions(
     """TransactWriteItems actions (dedupe marker first) that add the change `before` -> `after`
     (caused by `event`) to the report counters; [] when it changes no figure.
 
-    The orders service commits them in the same transaction as the order itself, so a change is
-    counted exactly when it is recorded.
+    The `OrderCounters` hook has them committed in the same transaction as the order itself, so
+    a change is counted exactly when it is recorded.
     """
     shgs, members = _registry_view([after])
     tally = order_tally(
@@ -249,10 +198,28 @@ def order_change_actions(
 def record_order_change(before: OrderRecord | None, after: OrderRecord, event: OrderEvent) -> None:
     """Apply `order_change_actions` on their own (for changes too large to share the order's
     transaction). Safe to call again for the same event: the second call changes nothing."""
-    actions = order_change_actions(before, after, event)
+    _apply(order_change_actions(before, after, event))
+
+
+def _apply(actions: list[dict[str, Any]]) -> None:
     if actions:
-        applied = _transact(actions)
+        applied = apply_once(actions)
         logger.debug("order change tallied", extra={"applied": applied, "actions": len(actions)})
+
+
+class OrderCounters:
+    """The order-change hook that keeps the report counters: its actions share the order's
+    transaction when they fit and are applied (idempotently, per event) right after it otherwise."""
+
+    role = "tally"
+
+    def contribute(self, change: OrderChange) -> Contribution:
+        actions = order_change_actions(change.before, change.after, change.event)
+        return Contribution(actions=actions, deferrable=True)
+
+    def committed(self, change: OrderChange, contribution: Contribution, *, in_transaction: bool) -> None:
+        if not in_transaction:
+            _apply(contribution.actions)
 
 
 def _shg_dimension_actions(
@@ -288,11 +255,11 @@ def record_photo_verdict(
         counters.update({f"reason_{code}": 1 for code in sorted(set(codes))})
     actions = _shg_dimension_actions(shg_id, district, craft, at, counters)
     key = dedupe_key or f"{shg_id}#{utc_iso(at)}#{verdict}"
-    _transact([_marker(f"PHOTO#{key}", at), *actions])
+    apply_once([_marker(f"PHOTO#{key}", at), *actions])
 
 
 def record_new_listing(shg_id: str, district: str, craft: str, at: datetime, *, dedupe_key: str = "") -> None:
     """Count a product newly listed on a channel (`dedupe_key`, e.g. "{channel}#{channel_sku}")."""
     actions = _shg_dimension_actions(shg_id, district, craft, at, {"new_listings": 1})
     key = dedupe_key or f"{shg_id}#{utc_iso(at)}"
-    _transact([_marker(f"LISTING#{key}", at), *actions])
+    apply_once([_marker(f"LISTING#{key}", at), *actions])

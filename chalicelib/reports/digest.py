@@ -19,11 +19,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib import aws
+from chalicelib.calendar import IST, month_days, month_key, trailing_months
 from chalicelib.config import settings
 from chalicelib.dynamo import plain
+from chalicelib.ops import runs_between
 from chalicelib.reports.aggregates import UNPAID_PK, day_pk, income_day_pk, income_month_pk, mismatch_pk
-from chalicelib.reports.calendar import IST, month_days, month_key, trailing_months
-from chalicelib.reports.runs import runs_between
 from chalicelib.reports.settings import ReportSettings
 from chalicelib.reports.tally import COUNTERS, DIMENSIONS
 

@@ -14,8 +14,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from chalicelib.calendar import add_months
 from chalicelib.registry.models import Channel
-from chalicelib.reports.calendar import add_months
 
 
 class FeeRule(BaseModel):

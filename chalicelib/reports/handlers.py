@@ -11,11 +11,11 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from chalicelib import aws
+from chalicelib.calendar import business_date
 from chalicelib.config import settings
 from chalicelib.observability import logger, metrics
+from chalicelib.ops import record_run
 from chalicelib.reports import digest, page
-from chalicelib.reports.calendar import business_date
-from chalicelib.reports.runs import record_run
 from chalicelib.reports.settings import report_settings
 from chalicelib.reports.sweep import sweep
 

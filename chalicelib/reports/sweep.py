@@ -1,6 +1,6 @@
 """The dispatch sweep: chase open orders whose dispatch-by deadline is near or past.
 
-Due orders come from one paginated Query of the orders table's "OPEN" index (gsi1, sorted by
+Due orders come from the orders repository's paginated Query of its "OPEN" index (sorted by
 deadline), so a sweep reads only orders due within the window. Each notification has a
 deterministic id and the outbox puts it conditionally, so each stage reaches each person once per
 order, however often the sweep runs or re-runs after a crash.
@@ -8,26 +8,20 @@ order, however often the sweep runs or re-runs after a crash.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
-from chalicelib import aws
-from chalicelib.config import settings
+from chalicelib.calendar import IST
 from chalicelib.dynamo import from_item
 from chalicelib.notify import outbox
 from chalicelib.notify.models import Notification, Template
 from chalicelib.observability import logger
+from chalicelib.orders import repository as orders
 from chalicelib.orders.models import OPEN_STATUSES, OrderRecord
-from chalicelib.registry import repository as registry
-from chalicelib.registry.models import SHG, Member, MemberRole
-from chalicelib.reports.calendar import IST
-
-OPEN_INDEX = "gsi1"
-OPEN_PARTITION = "OPEN"
+from chalicelib.registry.models import Member, MemberRole
+from chalicelib.registry.repository import RegistryCache
 
 
 @dataclass
@@ -42,46 +36,7 @@ class SweepOutcome:
         return dict(vars(self))
 
 
-@dataclass
-class _RegistryCache:
-    """SHGs and members looked up once per sweep, however many of their orders are due."""
-
-    shgs: dict[str, SHG | None] = field(default_factory=dict)
-    members: dict[str, dict[str, Member]] = field(default_factory=dict)
-
-    def shg(self, shg_id: str) -> SHG | None:
-        if shg_id not in self.shgs:
-            self.shgs[shg_id] = registry.get_shg(shg_id)
-        return self.shgs[shg_id]
-
-    def members_of(self, shg_id: str) -> dict[str, Member]:
-        if shg_id not in self.members:
-            self.members[shg_id] = {m.member_id: m for m in registry.members_of(shg_id)}
-        return self.members[shg_id]
-
-
-def due_items(deadline_before: datetime) -> Iterator[dict[str, Any]]:
-    """Open orders whose dispatch_by is at or before `deadline_before` (to the second), page by page.
-
-    gsi1sk starts with the UTC ISO deadline, so a second-precision prefix followed by "~" (after
-    every character an ISO suffix can contain) bounds the range whatever the sub-second format.
-    """
-    bound = deadline_before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + "~"
-    table = aws.table(settings().ORDERS_TABLE)
-    request: dict[str, Any] = {
-        "IndexName": OPEN_INDEX,
-        "KeyConditionExpression": "gsi1pk = :open AND gsi1sk <= :bound",
-        "ExpressionAttributeValues": {":open": OPEN_PARTITION, ":bound": bound},
-    }
-    while True:
-        page = table.query(**request)
-        yield from page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def _makers(order: OrderRecord, cache: _RegistryCache) -> list[tuple[str, Member]]:
+def _makers(order: OrderRecord, cache: RegistryCache) -> list[tuple[str, Member]]:
     """(shg_id, member) of each maker of the order; an SHG's artisans when a line names none."""
     makers: dict[str, tuple[str, Member]] = {}
     for line in order.lines:
@@ -93,7 +48,7 @@ def _makers(order: OrderRecord, cache: _RegistryCache) -> list[tuple[str, Member
     return [makers[member_id] for member_id in sorted(makers)]
 
 
-def _coordinators(order: OrderRecord, cache: _RegistryCache) -> list[tuple[str, Member]]:
+def _coordinators(order: OrderRecord, cache: RegistryCache) -> list[tuple[str, Member]]:
     found: dict[str, tuple[str, Member]] = {}
     for shg_id in sorted({line.shg_id for line in order.lines if line.shg_id}):
         shg = cache.shg(shg_id)
@@ -104,7 +59,7 @@ def _coordinators(order: OrderRecord, cache: _RegistryCache) -> list[tuple[str, 
     return [found[member_id] for member_id in sorted(found)]
 
 
-def notifications_for(order: OrderRecord, now: datetime, cache: _RegistryCache) -> list[Notification]:
+def notifications_for(order: OrderRecord, now: datetime, cache: RegistryCache) -> list[Notification]:
     """The reminder (deadline ahead) or the escalation (deadline passed) of one due order."""
     assert order.dispatch_by is not None
     overdue = order.dispatch_by <= now
@@ -139,8 +94,8 @@ def notifications_for(order: OrderRecord, now: datetime, cache: _RegistryCache) 
 def sweep(now: datetime, window: timedelta) -> SweepOutcome:
     """Enqueue reminders for orders due within `window` of `now` and escalations for overdue ones."""
     outcome = SweepOutcome()
-    cache = _RegistryCache()
-    for item in due_items(now + window):
+    cache = RegistryCache()  # SHGs and members looked up once per sweep, however many orders are due
+    for item in orders.open_orders_due(now + window):
         try:
             order = OrderRecord.model_validate(from_item(item))
         except ValidationError as error:

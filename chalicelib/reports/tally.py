@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from chalicelib.calendar import business_date
 from chalicelib.orders.models import EventKind, OrderEvent, OrderLine, OrderRecord, OrderStatus
 from chalicelib.registry.models import SHG, Member
-from chalicelib.reports.calendar import business_date
 from chalicelib.reports.fees import FeeRule, expected_fee
 
 DIMENSIONS = ("district", "block", "shg", "craft")

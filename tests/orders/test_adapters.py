@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.orders.adapters import ADAPTERS, adapter_for
-from chalicelib.orders.adapters.base import UnmappableEvent, rupees_to_paise
+from chalicelib.connectors.adapters import ADAPTERS, adapter_for
+from chalicelib.connectors.adapters.base import rupees_to_paise
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderStatus
 from haat_tools.local.stack import PROJECT_DIR
 

@@ -33,11 +33,11 @@ from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.ops import record_run
 from chalicelib.orders.models import OrderEvent, OrderStatus
 from chalicelib.registry.models import Channel
 from chalicelib.reports import digest, page
 from chalicelib.reports.aggregates import record_new_listing, record_order_change, record_photo_verdict
-from chalicelib.reports.runs import record_run
 from chalicelib.reports.settings import report_settings
 from haat_tools.local import runner
 from tests.reports.helpers import OrderStory, line, seed_shg, utc

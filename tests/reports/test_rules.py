@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from chalicelib.calendar import add_months, business_date, trailing_months
 from chalicelib.registry.models import Channel, Member
-from chalicelib.reports.calendar import add_months, business_date, trailing_months
 from chalicelib.reports.fees import DEFAULT_FEE_RULES, FeeRule, expected_fee
 from chalicelib.reports.settings import ReportSettings
 from chalicelib.reports.tally import split_by_share, spread

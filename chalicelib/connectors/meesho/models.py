@@ -6,16 +6,15 @@ No AWS here: the importer and the `meesho` channel adapter both use these models
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.calendar import IST
 from chalicelib.connectors.meesho.columns import BY_FIELD, field_of
 from chalicelib.orders.models import OrderStatus
-
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
 
 # The panel's order states ("Reason for Credit Entry" / tab names) in Haat's terms.
 STATUS_MAP: dict[str, OrderStatus] = {

@@ -8,15 +8,8 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderEvent
-
-
-class UnmappableEvent(Exception):
-    """The payload is well-formed JSON but cannot become an OrderEvent; the reason is quarantined."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class Adapter(Protocol):

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chalicelib.connectors.meesho.models import MeeshoImportMessage, MeeshoOrderRow, row_fields
-from chalicelib.orders.adapters.base import UnmappableEvent
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderEvent, OrderLine, OrderStatus
 from chalicelib.registry.models import Channel
 

@@ -7,8 +7,9 @@ canonical `OrderEvent`s out. Each module exposes `to_order_events(payload) -> li
 
 from __future__ import annotations
 
-from chalicelib.orders.adapters import amazon, flipkart, haat, meesho, ondc
-from chalicelib.orders.adapters.base import Adapter, UnmappableEvent
+from chalicelib.connectors.adapters import amazon, flipkart, haat, meesho, ondc
+from chalicelib.connectors.adapters.base import Adapter
+from chalicelib.orders.errors import UnmappableEvent
 
 ADAPTERS: dict[str, Adapter] = {
     "haat": haat.to_order_events,

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from chalicelib.orders.adapters.base import UnmappableEvent, describe
+from chalicelib.connectors.adapters.base import describe
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderEvent, OrderLine, OrderStatus
 from chalicelib.registry.models import Channel
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from chalicelib.orders.adapters.base import UnmappableEvent, describe, rupees_to_paise
+from chalicelib.connectors.adapters.base import describe, rupees_to_paise
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderEvent, OrderLine, OrderStatus
 from chalicelib.registry.models import Channel
 

@@ -15,10 +15,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.batch import process_sqs_batch
+from chalicelib.connectors.adapters import adapter_for
 from chalicelib.observability import logger, metrics
 from chalicelib.orders import repository
-from chalicelib.orders.adapters import adapter_for
-from chalicelib.orders.adapters.base import UnmappableEvent
+from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.service import EventResult, process_event
 
 

@@ -1,0 +1,41 @@
+"""Operations bookkeeping in OPS_TABLE: a record of each scheduled run, so operators (the digest,
+the CLI, the demo) can see that schedules fired and what they did."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from chalicelib import aws
+from chalicelib.config import settings
+from chalicelib.dynamo import query_all
+
+
+def _table() -> Any:
+    return aws.table(settings().OPS_TABLE)
+
+
+def _run_pk(job: str) -> str:
+    return f"RUN#{job}"
+
+
+def record_run(job: str, fired_at: datetime, outcome: dict[str, Any]) -> None:
+    _table().put_item(
+        Item={"pk": _run_pk(job), "sk": fired_at.astimezone(UTC).isoformat(), "outcome": outcome}
+    )
+
+
+def latest_run(job: str) -> dict[str, Any] | None:
+    items = _table().query(
+        KeyConditionExpression=Key("pk").eq(_run_pk(job)), ScanIndexForward=False, Limit=1
+    )["Items"]
+    return items[0] if items else None
+
+
+def runs_between(job: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The runs of `job` fired in [start, end), oldest first (one Query on the job's partition)."""
+    last = (end - timedelta(microseconds=1)).astimezone(UTC).isoformat()
+    condition = Key("pk").eq(_run_pk(job)) & Key("sk").between(start.astimezone(UTC).isoformat(), last)
+    return list(query_all(_table(), condition))
