@@ -1,5 +1,6 @@
-"""Operations bookkeeping in OPS_TABLE: a record of each scheduled run, so operators (the digest,
-the CLI, the demo) can see that schedules fired and what they did."""
+"""Operations bookkeeping in OPS_TABLE, the only module that builds its keys: a record of each
+scheduled run (so operators, the digest and the demo see that schedules fired and what they did),
+connector checkpoints, and the results of order imports."""
 
 from __future__ import annotations
 
@@ -39,3 +40,22 @@ def runs_between(job: str, start: datetime, end: datetime) -> list[dict[str, Any
     last = (end - timedelta(microseconds=1)).astimezone(UTC).isoformat()
     condition = Key("pk").eq(_run_pk(job)) & Key("sk").between(start.astimezone(UTC).isoformat(), last)
     return list(query_all(_table(), condition))
+
+
+def _checkpoint_key(name: str, part: str) -> dict[str, str]:
+    return {"pk": f"CHECKPOINT#{name}", "sk": part}
+
+
+def load_checkpoint(name: str, part: str) -> dict[str, Any] | None:
+    """The attributes saved under checkpoint `name` (e.g. "flipkart#{account}") and `part`, if any."""
+    item: dict[str, Any] | None = _table().get_item(Key=_checkpoint_key(name, part)).get("Item")
+    return item
+
+
+def save_checkpoint(name: str, part: str, attributes: dict[str, Any]) -> None:
+    _table().put_item(Item={**_checkpoint_key(name, part), **attributes})
+
+
+def record_import(channel: str, imported_at: str, import_id: str, record: dict[str, Any]) -> None:
+    """Keep an import's result at pk=IMPORT#{channel}, sk={imported_at}#{import_id}."""
+    _table().put_item(Item={"pk": f"IMPORT#{channel}", "sk": f"{imported_at}#{import_id}", **record})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
+
 from chalicelib import aws
 from chalicelib.catalogue.models import PhotoRecord, ProductReadiness
 from chalicelib.config import settings
-from chalicelib.dynamo import from_item, put_once, to_item
+from chalicelib.dynamo import from_item, put_once, query_all, to_item
 
 READINESS_SK = "READINESS"
 
@@ -16,8 +18,12 @@ def _table() -> Any:
     return aws.table(settings().CATALOGUE_TABLE)
 
 
+def _product_pk(product_id: str) -> str:
+    return f"PRODUCT#{product_id}"
+
+
 def photo_key(product_id: str, file_id: str, version_id: str) -> dict[str, str]:
-    return {"pk": f"PRODUCT#{product_id}", "sk": f"PHOTO#{file_id}#{version_id}"}
+    return {"pk": _product_pk(product_id), "sk": f"PHOTO#{file_id}#{version_id}"}
 
 
 def get_photo(product_id: str, file_id: str, version_id: str) -> PhotoRecord | None:
@@ -38,23 +44,14 @@ def delete_photo(product_id: str, file_id: str, version_id: str) -> None:
 
 def photos_of(product_id: str) -> list[PhotoRecord]:
     """Every photo version recorded for a product (one Query, paginated)."""
-    query: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :photo)",
-        "ExpressionAttributeValues": {":pk": f"PRODUCT#{product_id}", ":photo": "PHOTO#"},
-    }
-    records = []
-    while True:
-        response = _table().query(**query)
-        records += [PhotoRecord.model_validate(from_item(item)) for item in response["Items"]]
-        if "LastEvaluatedKey" not in response:
-            return records
-        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    condition = Key("pk").eq(_product_pk(product_id)) & Key("sk").begins_with("PHOTO#")
+    return [PhotoRecord.model_validate(from_item(item)) for item in query_all(_table(), condition)]
 
 
 def get_readiness(product_id: str) -> ProductReadiness | None:
-    item = _table().get_item(Key={"pk": f"PRODUCT#{product_id}", "sk": READINESS_SK}).get("Item")
+    item = _table().get_item(Key={"pk": _product_pk(product_id), "sk": READINESS_SK}).get("Item")
     return ProductReadiness.model_validate(from_item(item)) if item else None
 
 
 def put_readiness(readiness: ProductReadiness) -> None:
-    _table().put_item(Item=to_item(readiness, pk=f"PRODUCT#{readiness.product_id}", sk=READINESS_SK))
+    _table().put_item(Item=to_item(readiness, pk=_product_pk(readiness.product_id), sk=READINESS_SK))

@@ -18,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 from pydantic import AwareDatetime, BaseModel, Field
 
-from chalicelib import aws
+from chalicelib import aws, ops
 from chalicelib.config import settings
 from chalicelib.connectors import queue
 from chalicelib.connectors.flipkart.client import FlipkartClient, FlipkartHttpError, SellerCredentials
@@ -69,23 +69,14 @@ class PollReport(BaseModel):
         return [a.account for a in self.accounts if not a.ok]
 
 
-def _checkpoint_key(account: str, search_type: SearchType) -> dict[str, str]:
-    return {"pk": f"CHECKPOINT#{CHANNEL}#{account}", "sk": search_type.value}
-
-
 def load_cursor(account: str, search_type: SearchType) -> Cursor | None:
-    item = aws.table(settings().OPS_TABLE).get_item(Key=_checkpoint_key(account, search_type)).get("Item")
+    item = ops.load_checkpoint(f"{CHANNEL}#{account}", search_type.value)
     return Cursor.model_validate(item["cursor"]) if item else None
 
 
 def save_cursor(account: str, search_type: SearchType, cursor: Cursor) -> None:
-    aws.table(settings().OPS_TABLE).put_item(
-        Item={
-            **_checkpoint_key(account, search_type),
-            "cursor": cursor.model_dump(mode="json"),
-            "saved_at": datetime.now(UTC).isoformat(),
-        }
-    )
+    attributes = {"cursor": cursor.model_dump(mode="json"), "saved_at": datetime.now(UTC).isoformat()}
+    ops.save_checkpoint(f"{CHANNEL}#{account}", search_type.value, attributes)
 
 
 @functools.cache

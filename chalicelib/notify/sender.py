@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.dynamo import from_item
+from chalicelib.notify import outbox
 from chalicelib.notify.models import Notification, Template
 from chalicelib.notify.templates import render, sms_length, template_for
 from chalicelib.observability import logger, metrics
@@ -32,7 +33,6 @@ from chalicelib.registry.models import Language
 LEASE_SECONDS = 120
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
-FINAL_STATES = frozenset({"sent", "opted_out", "unconfirmed", "undeliverable"})
 
 
 class OutgoingMessage(BaseModel):
@@ -127,94 +127,8 @@ def deliver_pending(
     """
     now = time.time() if now is None else now
     sender = sender or SnsSmsSender()
-    ids = list(notification_ids) if notification_ids is not None else _due_ids(now, limit)
+    ids = list(notification_ids) if notification_ids is not None else outbox.due_ids(now, limit)
     return [_deliver_one(notification_id, sender, now) for notification_id in ids]
-
-
-def _outbox() -> Any:
-    return aws.table(settings().OUTBOX_TABLE)
-
-
-def _key(notification_id: str) -> dict[str, str]:
-    return {"pk": f"NOTIF#{notification_id}", "sk": "NOTIF"}
-
-
-def _due_ids(now: float, limit: int) -> list[str]:
-    response = _outbox().query(
-        IndexName="gsi1",
-        KeyConditionExpression="gsi1pk = :pending AND gsi1sk <= :now",
-        ExpressionAttributeValues={":pending": "PENDING", ":now": f"{int(now):012d}#\uffff"},
-        Limit=limit,
-    )
-    return [str(item["pk"]).removeprefix("NOTIF#") for item in response["Items"]]
-
-
-def _claim(notification_id: str, now: float) -> dict[str, Any] | None:
-    """Take the entry for sending, or None if it is not ours to send now."""
-    try:
-        response = _outbox().update_item(
-            Key=_key(notification_id),
-            UpdateExpression="SET #state = :sending, lease_until = :lease ADD attempts :one",
-            ConditionExpression="attribute_exists(pk) AND (#state = :pending OR "
-            "(#state = :failed AND next_attempt_at <= :now))",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":sending": "sending",
-                ":pending": "pending",
-                ":failed": "failed",
-                ":lease": int(now) + LEASE_SECONDS,
-                ":now": int(now),
-                ":one": 1,
-            },
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return None
-        raise
-    item: dict[str, Any] = response["Attributes"]
-    return item
-
-
-def _finish(notification_id: str, attempts: int, state: str, **fields: Any) -> None:
-    """Leave `sending` for a final state (out of the pending index) or `failed` (back into it)."""
-    names = {"#state": "state"}
-    values: dict[str, Any] = {":state": state, ":sending": "sending", ":attempts": attempts}
-    sets = ["#state = :state"]
-    for index, (name, value) in enumerate(fields.items()):
-        names[f"#f{index}"] = name
-        values[f":f{index}"] = value
-        sets.append(f"#f{index} = :f{index}")
-    removes = ["lease_until"] + (["gsi1pk", "gsi1sk"] if state in FINAL_STATES else [])
-    _outbox().update_item(
-        Key=_key(notification_id),
-        UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
-        ConditionExpression="#state = :sending AND attempts = :attempts",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=values,
-    )
-
-
-def _expire_lost_lease(notification_id: str, now: float) -> bool:
-    """A `sending` entry whose lease ran out: the deliverer crashed mid-send. Mark it unconfirmed."""
-    try:
-        _outbox().update_item(
-            Key=_key(notification_id),
-            UpdateExpression="SET #state = :unconfirmed, reason = :reason REMOVE gsi1pk, gsi1sk, lease_until",
-            ConditionExpression="#state = :sending AND lease_until < :now",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":unconfirmed": "unconfirmed",
-                ":sending": "sending",
-                ":now": int(now),
-                ":reason": "deliverer stopped mid-send; not re-sent to avoid a duplicate SMS",
-            },
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -222,9 +136,9 @@ def backoff_seconds(attempts: int) -> int:
 
 
 def _deliver_one(notification_id: str, sender: Sender, now: float) -> DeliveryResult:  # noqa: PLR0911
-    item = _claim(notification_id, now)
+    item = outbox.claim(notification_id, now, lease_seconds=LEASE_SECONDS)
     if item is None:
-        if _expire_lost_lease(notification_id, now):
+        if outbox.expire_lost_lease(notification_id, now):
             metrics.add_metric(name="NotificationUnconfirmed", unit="Count", value=1)
             return DeliveryResult(notification_id=notification_id, state="unconfirmed")
         return DeliveryResult(notification_id=notification_id, state="skipped")
@@ -232,10 +146,10 @@ def _deliver_one(notification_id: str, sender: Sender, now: float) -> DeliveryRe
     notification = Notification.model_validate(from_item(item))
     member = registry.get_member(notification.shg_id, notification.member_id)
     if member is None:
-        _finish(notification_id, attempts, "undeliverable", reason="member not in the registry")
+        outbox.finish(notification_id, attempts, "undeliverable", reason="member not in the registry")
         return DeliveryResult(notification_id=notification_id, state="undeliverable", attempts=attempts)
     if member.sms_opt_out:
-        _finish(notification_id, attempts, "opted_out")
+        outbox.finish(notification_id, attempts, "opted_out")
         return DeliveryResult(notification_id=notification_id, state="opted_out", attempts=attempts)
     language = member.language
     text = render(notification.template, language, notification.variables)
@@ -252,10 +166,10 @@ def _deliver_one(notification_id: str, sender: Sender, now: float) -> DeliveryRe
         provider_id = sender.send(message)
     except SendFailed as error:
         if error.ambiguous:
-            _finish(notification_id, attempts, "unconfirmed", reason=error.reason)
+            outbox.finish(notification_id, attempts, "unconfirmed", reason=error.reason)
             return DeliveryResult(notification_id=notification_id, state="unconfirmed", attempts=attempts)
         due = int(now) + backoff_seconds(attempts)
-        _finish(
+        outbox.finish(
             notification_id,
             attempts,
             "failed",
@@ -270,7 +184,7 @@ def _deliver_one(notification_id: str, sender: Sender, now: float) -> DeliveryRe
         return DeliveryResult(
             notification_id=notification_id, state="failed", attempts=attempts, reason=error.reason
         )
-    _finish(
+    outbox.finish(
         notification_id,
         attempts,
         "sent",

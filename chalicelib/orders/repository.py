@@ -22,7 +22,7 @@ from boto3.dynamodb.conditions import Key
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.dynamo import batch_get, from_item, query_all, serialize, to_item, transact
+from chalicelib.dynamo import batch_get, from_item, put_once, query_all, serialize, to_item, transact
 from chalicelib.notify import outbox
 from chalicelib.orders.models import OPEN_STATUSES, OrderEvent, OrderRecord
 from chalicelib.registry import repository as registry
@@ -185,6 +185,11 @@ def order_view(channel: str, channel_order_id: str) -> dict[str, Any] | None:
 
 def _history_order(entry: dict[str, Any]) -> tuple[str, int]:
     return (str(entry.get("event_time", "")), int(entry.get("received_at", 0)))
+
+
+def claim_webhook_signature(digest: str, *, expires_at: int) -> bool:
+    """Record a webhook signature's first use; False if it was used before (a replay)."""
+    return put_once(_table(), {"pk": f"WEBHOOK#{digest}", "sk": "SEEN", "expires_at": expires_at})
 
 
 def quarantine(message_id: str, channel: str, reason: str, body: str, received_at: str) -> None:

@@ -16,9 +16,8 @@ from aws_lambda_powertools.utilities import parameters
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.dynamo import put_once
 from chalicelib.observability import logger, metrics
-from chalicelib.orders import signing
+from chalicelib.orders import repository, signing
 
 _OUTLET = re.compile(r"^[A-Z0-9-]{3,40}$")
 _SUBSCRIBER = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
@@ -83,12 +82,8 @@ VERIFIERS: dict[str, Callable[[Mapping[str, str], bytes, float], dict[str, str]]
 def _first_use(signature: str, now: float) -> bool:
     """Claim this signature; False if it was used before (a replay inside the window)."""
     window = settings().WEBHOOK_REPLAY_WINDOW_SECONDS
-    marker = {
-        "pk": f"WEBHOOK#{hashlib.sha256(signature.encode()).hexdigest()}",
-        "sk": "SEEN",
-        "expires_at": int(now) + 2 * window,
-    }
-    return put_once(aws.table(settings().ORDERS_TABLE), marker)
+    digest = hashlib.sha256(signature.encode()).hexdigest()
+    return repository.claim_webhook_signature(digest, expires_at=int(now) + 2 * window)
 
 
 def receive(channel: str, headers: Mapping[str, str], body: bytes, now: float | None = None) -> str:

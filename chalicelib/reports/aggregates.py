@@ -8,13 +8,16 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
+
+from chalicelib import aws
 from chalicelib.calendar import business_date, month_key, utc_iso
 from chalicelib.config import settings
-from chalicelib.dynamo import apply_once, serialize
+from chalicelib.dynamo import apply_once, plain, query_all, serialize
 from chalicelib.observability import logger
 from chalicelib.orders.hooks import Contribution, OrderChange
 from chalicelib.orders.models import OrderEvent, OrderRecord
@@ -45,6 +48,17 @@ UNPAID_PK = "UNPAID"
 
 def mismatch_pk(month: str) -> str:
     return f"MISMATCH#{month}"
+
+
+def partition(pk: str) -> Iterator[dict[str, Any]]:
+    """Every item of a report partition (a day's counters, a month's income...), as plain values."""
+    return (plain(item) for item in query_all(aws.table(settings().REPORTS_TABLE), Key("pk").eq(pk)))
+
+
+def unpaid_before(cutoff: str) -> Iterator[dict[str, Any]]:
+    """Delivered-unpaid orders delivered before `cutoff` (UTC ISO-8601), as plain values."""
+    condition = Key("pk").eq(UNPAID_PK) & Key("sk").lt(cutoff)
+    return (plain(item) for item in query_all(aws.table(settings().REPORTS_TABLE), condition))
 
 
 def _add_update(pk: str, sk: str, counters: Mapping[str, int], labels: Labels) -> dict[str, Any]:

@@ -18,12 +18,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib import aws
 from chalicelib.calendar import IST, month_days, month_key, trailing_months
-from chalicelib.config import settings
-from chalicelib.dynamo import plain
 from chalicelib.ops import runs_between
-from chalicelib.reports.aggregates import UNPAID_PK, day_pk, income_day_pk, income_month_pk, mismatch_pk
+from chalicelib.reports.aggregates import (
+    day_pk,
+    income_day_pk,
+    income_month_pk,
+    mismatch_pk,
+    partition,
+    unpaid_before,
+)
 from chalicelib.reports.settings import ReportSettings
 from chalicelib.reports.tally import COUNTERS, DIMENSIONS
 
@@ -102,17 +106,6 @@ class Digest(BaseModel):
     channel_poll_failures: dict[str, int] = {}
 
 
-def _partition(pk: str) -> Iterator[dict[str, Any]]:
-    table = aws.table(settings().REPORTS_TABLE)
-    request: dict[str, Any] = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": pk}}
-    while True:
-        page = table.query(**request)
-        yield from (plain(item) for item in page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def _accumulate(
     totals: dict[str, Counter[str]], labels: dict[str, dict[str, str]], items: Iterator[dict[str, Any]]
 ) -> None:
@@ -150,7 +143,7 @@ def _incomes(report_date: date, config: ReportSettings) -> tuple[list[MemberInco
     partitions = [income_month_pk(m) for m in trailing_months(report_date, 12)[:-1]]
     partitions += [income_day_pk(d) for d in month_days(report_date)]
     for pk in partitions:
-        for item in _partition(pk):
+        for item in partition(pk):
             member_id = item["sk"].removeprefix("MEMBER#")
             income[member_id] += item.get("income_paise", 0)
             labels[member_id].update({c: item[c] for c in ("shg_id", "district") if item.get(c)})
@@ -177,18 +170,7 @@ def _unpaid(report_date: date, config: ReportSettings) -> list[dict[str, Any]]:
     """Orders delivered more than UNPAID_AFTER_DAYS before the end of the report date, still unpaid."""
     end_of_day = datetime.combine(report_date + timedelta(days=1), time(), tzinfo=IST)
     cutoff = (end_of_day - timedelta(days=config.UNPAID_AFTER_DAYS)).astimezone(UTC).isoformat()
-    table = aws.table(settings().REPORTS_TABLE)
-    request: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND sk < :cutoff",
-        "ExpressionAttributeValues": {":pk": UNPAID_PK, ":cutoff": cutoff},
-    }
-    found = []
-    while True:
-        page = table.query(**request)
-        found += [{k: v for k, v in plain(item).items() if k not in ("pk", "sk")} for item in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return found
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [{k: v for k, v in item.items() if k not in ("pk", "sk")} for item in unpaid_before(cutoff)]
 
 
 def _channel_poll_failures(report_date: date) -> dict[str, int]:
@@ -204,15 +186,15 @@ def build(report_date: date, config: ReportSettings) -> Digest:
     """Gather the digest for `report_date` (an IST day) from the report partitions."""
     day_totals: dict[str, Counter[str]] = defaultdict(Counter)
     day_labels: dict[str, dict[str, str]] = defaultdict(dict)
-    _accumulate(day_totals, day_labels, _partition(day_pk(report_date)))
+    _accumulate(day_totals, day_labels, partition(day_pk(report_date)))
     mtd_totals: dict[str, Counter[str]] = defaultdict(Counter)
     mtd_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for day in month_days(report_date):
-        _accumulate(mtd_totals, mtd_labels, _partition(day_pk(day)))
+        _accumulate(mtd_totals, mtd_labels, partition(day_pk(day)))
     lakhpati, approaching = _incomes(report_date, config)
     mismatches = [
         {k: v for k, v in item.items() if k not in ("pk",)}
-        for item in _partition(mismatch_pk(month_key(report_date)))
+        for item in partition(mismatch_pk(month_key(report_date)))
         if item.get("day", "") <= report_date.isoformat()
     ]
     return Digest(

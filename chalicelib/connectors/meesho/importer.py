@@ -19,7 +19,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field, ValidationError
 
-from chalicelib import aws
+from chalicelib import aws, ops
 from chalicelib.config import settings
 from chalicelib.connectors import queue
 from chalicelib.connectors.meesho.columns import COLUMNS, HeaderMap, map_headers
@@ -171,16 +171,13 @@ def response_body(result: ImportResult) -> dict[str, Any]:
 
 
 def store(result: ImportResult, *, source: str, imported_by: str) -> None:
-    """Keep the result at pk=IMPORT#meesho, sk={imported_at}#{import_id} in the ops table."""
+    """Keep the result in the ops table (pk=IMPORT#meesho, sk={imported_at}#{import_id})."""
     record = response_body(result)
-    aws.table(settings().OPS_TABLE).put_item(
-        Item={
-            "pk": f"IMPORT#{CHANNEL}",
-            "sk": f"{record['imported_at']}#{result.import_id}",
-            "source": source,
-            "imported_by": imported_by,
-            **record,
-        }
+    ops.record_import(
+        CHANNEL,
+        record["imported_at"],
+        result.import_id,
+        {"source": source, "imported_by": imported_by, **record},
     )
 
 
