@@ -9,10 +9,13 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import boto3
 import pytest
+from botocore import handlers
 from chalice import Chalice
 from chalice.test import Client
 from PIL import Image, ImageStat
@@ -323,3 +326,48 @@ def test_verdicts_and_new_listings_feed_the_digest_counters(app: Chalice, unique
     assert counters["photos_rejected"] == 1
     assert counters["reason_not_an_image"] == 1
     assert counters["new_listings"] == 1  # ready on amazon, the one channel it is listed on
+
+
+@contextmanager
+def _registry_reads() -> Iterator[list[tuple[str, str]]]:
+    """(operation, key or key condition values) of every request to the registry table, as sent."""
+    reads: list[tuple[str, str]] = []
+    table = settings().REGISTRY_TABLE
+
+    def before_call(model: Any, params: dict[str, Any], **_: Any) -> None:
+        body = json.loads(params.get("body") or b"{}")
+        if body.get("TableName") == table:
+            what = body.get("Key") or body.get("ExpressionAttributeValues")
+            reads.append((model.name, json.dumps(what, sort_keys=True)))
+
+    entry = ("before-call.dynamodb", before_call)
+    handlers.BUILTIN_HANDLERS.append(entry)
+    session = boto3.DEFAULT_SESSION
+    if session is not None:
+        session._session.register(*entry)
+    aws.reset()
+    try:
+        yield reads
+    finally:
+        handlers.BUILTIN_HANDLERS.remove(entry)
+        if session is not None:
+            session._session.unregister(*entry)
+        aws.reset()
+
+
+@pytest.mark.parametrize(
+    ("file_name", "data"),
+    [
+        ("front.jpg", photo_corpus.encode(photo_corpus.product_photo(seed=7))),  # accepted, newly listed
+        ("dark.jpg", photo_corpus.encode(photo_corpus.product_photo().point(lambda v: v // 9))),  # rejected
+    ],
+)
+def test_a_photo_reads_each_registry_item_once(
+    app: Chalice, unique: str, file_name: str, data: bytes
+) -> None:
+    shg, product = _seed(unique)
+    _upload(f"uploads/{shg}/{product}/{file_name}", data)
+    with _registry_reads() as reads:
+        assert runner.drain(app, PHOTOS).failed == 0
+    assert reads, "the photo path reads its product and SHG from the registry"
+    assert len(reads) == len(set(reads)), reads

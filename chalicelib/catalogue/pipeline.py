@@ -40,10 +40,11 @@ if TYPE_CHECKING:
 
 def process_upload(upload: Upload) -> PhotoRecord:
     """The record of this object version, processing it first if it has none yet."""
+    lookups = registry.RegistryCache()  # each registry item is read once per photo
     existing = repository.get_photo(upload.product_id, upload.file_id, upload.revision)
     if existing is not None:
         logger.info("photo version already processed", extra={"verdict": existing.verdict})
-        refresh_readiness(upload.product_id)
+        refresh_readiness(upload.product_id, lookups)
         return existing
     outcome = _judge_and_render(upload)
     record = PhotoRecord(
@@ -61,18 +62,18 @@ def process_upload(upload: Upload) -> PhotoRecord:
         processed_at=int(time.time()),
     )
     if record.verdict is Verdict.REJECTED:
-        _notify_rejection(record)
+        _notify_rejection(record, lookups)
     if repository.put_photo(record):
         metrics.add_metric(name=f"Photo_{record.verdict.value}", unit=MetricUnit.Count, value=1)
-        _tally_verdict(record)
+        _tally_verdict(record, lookups)
     logger.info("photo processed", extra={"verdict": record.verdict, "codes": record.codes})
-    refresh_readiness(upload.product_id)
+    refresh_readiness(upload.product_id, lookups)
     return record
 
 
-def refresh_readiness(product_id: str) -> None:
+def refresh_readiness(product_id: str, lookups: registry.RegistryCache) -> None:
     """Recompute readiness; a channel that becomes ready counts as a new listing in the digest."""
-    product = registry.get_product(product_id)
+    product = lookups.product(product_id)
     before = repository.get_readiness(product_id)
     after = readiness.readiness(product_id, product, repository.photos_of(product_id))
     if after == before:
@@ -80,7 +81,7 @@ def refresh_readiness(product_id: str) -> None:
     repository.put_readiness(after)
     if product is None:
         return
-    district = _district_of(product.shg_id)
+    district = _district_of(product.shg_id, lookups)
     for channel in readiness.newly_ready(before, after):
         aggregates.record_new_listing(
             product.shg_id,
@@ -88,26 +89,28 @@ def refresh_readiness(product_id: str) -> None:
             product.craft.value,
             datetime.now(UTC),
             dedupe_key=f"{product_id}#{channel}",
+            lookups=lookups,
         )
 
 
-def _district_of(shg_id: str) -> str:
-    shg = registry.get_shg(shg_id)
+def _district_of(shg_id: str, lookups: registry.RegistryCache) -> str:
+    shg = lookups.shg(shg_id)
     return shg.district if shg else ""
 
 
-def _tally_verdict(record: PhotoRecord) -> None:
+def _tally_verdict(record: PhotoRecord, lookups: registry.RegistryCache) -> None:
     """Feed the daily digest's photo counters (rejection rate, top reasons) once per version."""
-    product = registry.get_product(record.product_id)
+    product = lookups.product(record.product_id)
     checked_at = datetime.fromtimestamp(record.processed_at, UTC)
     aggregates.record_photo_verdict(
         record.shg_id,
-        _district_of(record.shg_id),
+        _district_of(record.shg_id, lookups),
         record.verdict.value,
         record.codes,
         checked_at,
         craft=product.craft.value if product else "",
         dedupe_key=f"{record.key}#{record.version_id}",
+        lookups=lookups,
     )
 
 
@@ -184,10 +187,10 @@ def _near_duplicate_of(upload: Upload, phash: str) -> str:
     return ""
 
 
-def _notify_rejection(record: PhotoRecord) -> None:
+def _notify_rejection(record: PhotoRecord, lookups: registry.RegistryCache) -> None:
     """Queue one photo_rejected message per resource person of the SHG, in her language."""
     reason = next(f for f in record.findings if f.severity is Severity.REJECT)
-    for member in registry.members_of(record.shg_id):
+    for member in lookups.members_of(record.shg_id).values():
         if member.role is not MemberRole.RESOURCE_PERSON:
             continue
         enqueue(

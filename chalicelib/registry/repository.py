@@ -164,16 +164,24 @@ def clear_stock(product_id: str, quantity: int) -> dict[str, Any]:
 
 @dataclass
 class RegistryCache:
-    """SHGs and their members looked up once while fresh: a sweep keeps one for its run, the report
-    counters one per container for a few minutes (the registry changes far more slowly than orders
-    arrive). `ttl_seconds` None keeps entries for the cache's lifetime."""
+    """SHGs, their members and products looked up once while fresh: a sweep and a photo keep one for
+    their run, the report counters one per container for a few minutes (the registry changes far
+    more slowly than orders arrive). `ttl_seconds` None keeps entries for the cache's lifetime."""
 
     ttl_seconds: float | None = None
     _shgs: dict[str, tuple[float, SHG | None]] = field(default_factory=dict)
     _members: dict[str, tuple[float, dict[str, Member]]] = field(default_factory=dict)
+    _products: dict[str, tuple[float, Product | None]] = field(default_factory=dict)
 
     def _fresh(self, stamp: float) -> bool:
         return self.ttl_seconds is None or stamp + self.ttl_seconds > time.monotonic()
+
+    def product(self, product_id: str) -> Product | None:
+        cached = self._products.get(product_id)
+        if cached is None or not self._fresh(cached[0]):
+            cached = (time.monotonic(), get_product(product_id))
+            self._products[product_id] = cached
+        return cached[1]
 
     def shg(self, shg_id: str) -> SHG | None:
         cached = self._shgs.get(shg_id)

@@ -237,9 +237,15 @@ class OrderCounters:
 
 
 def _shg_dimension_actions(
-    shg_id: str, district: str, craft: str, at: datetime, counters: Mapping[str, int]
+    shg_id: str,
+    district: str,
+    craft: str,
+    at: datetime,
+    counters: Mapping[str, int],
+    *,
+    lookups: registry.RegistryCache | None,
 ) -> list[dict[str, Any]]:
-    shg = registry.get_shg(shg_id)
+    shg = (lookups or registry.RegistryCache()).shg(shg_id)
     block = shg.block if shg else "unknown"
     day = business_date(at)
     return [
@@ -258,22 +264,32 @@ def record_photo_verdict(
     *,
     craft: str = "",
     dedupe_key: str = "",
+    lookups: registry.RegistryCache | None = None,
 ) -> None:
     """Count a photo check (rejected when `verdict` is "rejected") and its rejection reason codes.
 
-    `dedupe_key` (e.g. the upload's key and version) makes a repeated call a no-op.
+    `dedupe_key` (e.g. the upload's key and version) makes a repeated call a no-op; `lookups` is the
+    caller's registry cache, so the SHG it already read is not read again.
     """
     rejected = verdict.strip().lower() == "rejected"
     counters = {"photos_checked": 1, "photos_rejected": int(rejected)}
     if rejected:
         counters.update({f"reason_{code}": 1 for code in sorted(set(codes))})
-    actions = _shg_dimension_actions(shg_id, district, craft, at, counters)
+    actions = _shg_dimension_actions(shg_id, district, craft, at, counters, lookups=lookups)
     key = dedupe_key or f"{shg_id}#{utc_iso(at)}#{verdict}"
     apply_once([_marker(f"PHOTO#{key}", at), *actions])
 
 
-def record_new_listing(shg_id: str, district: str, craft: str, at: datetime, *, dedupe_key: str = "") -> None:
+def record_new_listing(
+    shg_id: str,
+    district: str,
+    craft: str,
+    at: datetime,
+    *,
+    dedupe_key: str = "",
+    lookups: registry.RegistryCache | None = None,
+) -> None:
     """Count a product newly listed on a channel (`dedupe_key`, e.g. "{channel}#{channel_sku}")."""
-    actions = _shg_dimension_actions(shg_id, district, craft, at, {"new_listings": 1})
+    actions = _shg_dimension_actions(shg_id, district, craft, at, {"new_listings": 1}, lookups=lookups)
     key = dedupe_key or f"{shg_id}#{utc_iso(at)}"
     apply_once([_marker(f"LISTING#{key}", at), *actions])
