@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import re
@@ -22,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalice import Chalice
-from chalice.app import ScheduledEventConfig
+from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.cli.factory import CLIFactory
 from chalice.local import ChaliceRequestHandler, LocalDevServer
 from chalice.test import LambdaContext
@@ -38,19 +39,28 @@ ACCOUNT_ID = "123456789012"
 class QueueBinding:
     function: str
     queue_setting: str
-    batch_size: int
 
 
-# Which queue feeds which function (in AWS: the event source mappings of infra/resources.yaml).
+# Which queue feeds which function (in AWS: infra/resources.yaml binds app.py's queue ARNs). The
+# batch size is the one app.py declares (`batch_size`), read from the app when draining.
 QUEUE_BINDINGS = (
-    QueueBinding("on_photo_uploaded", "PHOTO_UPLOADS_QUEUE", 5),
-    QueueBinding("on_order_events", "ORDER_EVENTS_QUEUE", 10),
+    QueueBinding("on_photo_uploaded", "PHOTO_UPLOADS_QUEUE"),
+    QueueBinding("on_order_events", "ORDER_EVENTS_QUEUE"),
 )
 
 
 def binding(function: str) -> QueueBinding:
     """The queue binding of an SQS-triggered function."""
     return next(b for b in QUEUE_BINDINGS if b.function == function)
+
+
+def batch_size(app: Chalice, function: str) -> int:
+    """The SQS batch size app.py declares for `function`."""
+    return next(
+        int(source.batch_size)
+        for source in app.event_sources
+        if isinstance(source, SQSEventConfig) and source.name == function
+    )
 
 
 @dataclass
@@ -61,9 +71,21 @@ class DrainResult:
     responses: list[Any] = field(default_factory=list)
 
 
+@functools.cache
+def _memory_size(function: str, stage: str = "local") -> int:
+    """The function's memory size as .chalice/config.json sets it (what its Lambda context reports)."""
+    config = CLIFactory(str(PROJECT_DIR)).create_config_obj(chalice_stage_name=stage)
+    return int(config.scope(stage, function).lambda_memory_size)
+
+
 def invoke(app: Chalice, function: str, event: dict[str, Any]) -> Any:
-    """Call a Chalice function exactly as its Lambda entry point would be called."""
-    return app.handler_map[function](event, LambdaContext(function, memory_size=1024))
+    """Call a Chalice function exactly as its Lambda entry point would be called.
+
+    The same call as Chalice's `Client.lambda_.invoke`, without its per-call environment: that
+    re-applies the stage's variables from .chalice/config.json, which would undo the local stack's
+    (its endpoints, a stand-in channel's URL).
+    """
+    return app.handler_map[function](event, LambdaContext(function, memory_size=_memory_size(function)))
 
 
 def _sqs_event(messages: list[dict[str, Any]], queue_name: str) -> dict[str, Any]:
@@ -101,10 +123,11 @@ def drain(app: Chalice, binding: QueueBinding, *, max_invocations: int = 1000) -
     queue_name = getattr(settings(), binding.queue_setting)
     url = aws.queue_url(queue_name)
     result = DrainResult()
+    size = batch_size(app, binding.function)
     while result.invocations < max_invocations:
         messages = sqs.receive_message(
             QueueUrl=url,
-            MaxNumberOfMessages=binding.batch_size,
+            MaxNumberOfMessages=size,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
