@@ -72,7 +72,7 @@ def health() -> dict[str, str]:
 
 @app.route("/whoami", authorizer=bearer_token)
 def whoami() -> dict[str, Any]:
-    return api.principal_of(app).model_dump()
+    return api.whoami(api.principal_of(app))
 
 
 @app.route("/webhooks/{channel}", methods=["POST"], content_types=["application/json"])
@@ -82,12 +82,12 @@ def order_webhook(channel: str) -> Response:
 
 @app.route("/orders/{channel}/{order_id}", authorizer=bearer_token)
 def get_order(channel: str, order_id: str) -> Response:
-    return orders_api.order(channel, order_id)
+    return orders_api.order(channel, order_id, api.principal_of(app))
 
 
 @app.route("/orders/quarantine", authorizer=bearer_token)
 def quarantined_order_messages() -> dict[str, Any]:
-    return orders_api.quarantine()
+    return orders_api.quarantine(api.principal_of(app))
 
 
 @app.route("/products/{product_id}/photos", authorizer=bearer_token)

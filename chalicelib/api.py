@@ -1,27 +1,38 @@
-"""Glue between Chalice's request objects and Haat's auth rules."""
+"""Glue between Chalice's request objects and Haat's bearer tokens."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from chalice import AuthResponse, Chalice
 from chalice.app import AuthRequest
 
-from chalicelib import auth
+from chalicelib import access, auth
 from chalicelib.observability import logger
+
+# API Gateway answers 401 when a Lambda authorizer fails with exactly this message.
+UNAUTHORIZED = "Unauthorized"
+
+
+class TokenRefused(Exception):
+    """A missing, malformed, expired or foreign token: API Gateway answers 401 and the client
+    knows to sign in again (a 403 is kept for a valid caller asking outside its area)."""
+
+    def __init__(self) -> None:
+        super().__init__(UNAUTHORIZED)
 
 
 def authorize(auth_request: AuthRequest) -> AuthResponse:
-    """Allow every route for a valid bearer token; anything else is a 401 from API Gateway."""
+    """Every route for a valid bearer token (each route then asks chalicelib/access.py); else 401."""
     scheme, _, token = (auth_request.token or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        return AuthResponse(routes=[], principal_id="anonymous")
+        raise TokenRefused()
     try:
         principal = auth.verify(token)
     except auth.Unauthorized as error:
         logger.info("token refused", extra={"reason": str(error)})
-        return AuthResponse(routes=[], principal_id="anonymous")
-    return AuthResponse(
-        routes=["*"], principal_id=principal.subject, context=principal.model_dump(mode="json")
-    )
+        raise TokenRefused() from error
+    return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.context())
 
 
 def principal_of(app: Chalice) -> auth.Principal:
@@ -29,3 +40,9 @@ def principal_of(app: Chalice) -> auth.Principal:
     request = app.current_request
     context = request.context.get("authorizer", {}) if request else {}
     return auth.Principal.model_validate(context)
+
+
+def whoami(principal: auth.Principal) -> dict[str, Any]:
+    """The caller as the API sees them: role and area."""
+    access.require(principal, "profile:read")
+    return {**principal.model_dump(mode="json"), "scope": access.scope_of(principal)}

@@ -1,4 +1,4 @@
-"""Bearer-token checks for the REST API.
+"""Bearer-token verification for the REST API: who is calling (what they may do is chalicelib/access.py).
 
 In AWS the token is a Cognito user-pool JWT verified against the pool's JWKS; in the local stack
 it is a JWT signed with a key the stack generates per run (SSM), which the CLI also uses.
@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import os
 import time
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 import jwt
 from aws_lambda_powertools.utilities import parameters
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from chalicelib.config import settings
 
@@ -25,16 +26,38 @@ _ALGORITHM_LOCAL = "HS256"
 class Role(StrEnum):
     MISSION_ADMIN = "mission_admin"
     DISTRICT_COORDINATOR = "district_coordinator"
+    BLOCK_COORDINATOR = "block_coordinator"
     RESOURCE_PERSON = "resource_person"
 
 
 class Principal(BaseModel):
-    """Who is calling, and the part of the mission they may see."""
+    """Who is calling, and the part of the mission their role covers (district, block or SHGs)."""
+
+    model_config = ConfigDict(frozen=True)
 
     subject: str
     role: Role = Role.RESOURCE_PERSON
     district: str = ""
-    shg_id: str = ""
+    block: str = ""
+    shg_ids: tuple[str, ...] = ()
+
+    @field_validator("shg_ids", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        """Token claims and authorizer contexts carry the SHGs as one comma-separated string."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    def context(self) -> dict[str, str]:
+        """Flat strings, as API Gateway allows in an authorizer's context."""
+        return {
+            "subject": self.subject,
+            "role": self.role.value,
+            "district": self.district,
+            "block": self.block,
+            "shg_ids": ",".join(self.shg_ids),
+        }
 
 
 class Unauthorized(Exception):
@@ -53,11 +76,14 @@ def _jwks_client() -> jwt.PyJWKClient:
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
-    return Principal(
-        subject=str(claims.get("sub", "")),
-        role=claims.get("custom:role", Role.RESOURCE_PERSON),
-        district=claims.get("custom:district", ""),
-        shg_id=claims.get("custom:shg_id", ""),
+    return Principal.model_validate(
+        {
+            "subject": str(claims.get("sub", "")),
+            "role": claims.get("custom:role", Role.RESOURCE_PERSON),
+            "district": claims.get("custom:district", ""),
+            "block": claims.get("custom:block", ""),
+            "shg_ids": claims.get("custom:shg_ids", ""),
+        }
     )
 
 
@@ -91,7 +117,13 @@ def verify(token: str) -> Principal:
 
 
 def issue_local_token(
-    subject: str, role: Role, *, district: str = "", shg_id: str = "", ttl_s: int = 3600
+    subject: str,
+    role: Role,
+    *,
+    district: str = "",
+    block: str = "",
+    shg_ids: Iterable[str] = (),
+    ttl_s: int = 3600,
 ) -> str:
     """A token the local stack accepts (the CLI and tests use it; AWS never does)."""
     now = int(time.time())
@@ -102,6 +134,7 @@ def issue_local_token(
         "exp": now + ttl_s,
         "custom:role": role.value,
         "custom:district": district,
-        "custom:shg_id": shg_id,
+        "custom:block": block,
+        "custom:shg_ids": ",".join(shg_ids),
     }
     return jwt.encode(claims, _local_key(), algorithm=_ALGORITHM_LOCAL)

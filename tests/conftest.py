@@ -29,6 +29,7 @@ def app(local_aws: stack.LocalAws) -> Chalice:
 @pytest.fixture(scope="session")
 def client(app: Chalice) -> Iterator[Client]:
     with Client(app, stage_name="local", project_dir=str(stack.PROJECT_DIR)) as test_client:
+        runner.as_api_gateway(test_client.http._local_gateway)
         yield test_client
 
 

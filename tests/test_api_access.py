@@ -20,7 +20,7 @@ def test_anonymous_call_gets_401(api_url: str) -> None:
 @pytest.mark.parametrize("token", ["not-a-jwt", "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"])
 def test_forged_token_is_refused(api_url: str, token: str) -> None:
     status, _ = get_json(f"{api_url}/whoami", token)
-    assert status == 403
+    assert status == 401
 
 
 def test_local_token_identifies_the_caller(api_url: str) -> None:
@@ -29,3 +29,4 @@ def test_local_token_identifies_the_caller(api_url: str) -> None:
     assert status == 200
     assert body["role"] == "district_coordinator"
     assert body["district"] == "Budgam"
+    assert body["scope"] == "district Budgam"

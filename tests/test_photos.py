@@ -285,9 +285,9 @@ def test_photos_api_needs_a_token_and_the_right_area(api_url: str, unique: str) 
     with pytest.raises(urllib.error.HTTPError) as anonymous:
         urllib.request.urlopen(request, timeout=10)
     assert anonymous.value.code == 401
-    elsewhere = issue_local_token("rp", Role.RESOURCE_PERSON, shg_id="JK-OTHER-0001")
+    elsewhere = issue_local_token("rp", Role.RESOURCE_PERSON, shg_ids=["JK-OTHER-0001"])
     assert _photos(api_url, product, elsewhere)[0] == 403
-    own = issue_local_token("rp", Role.RESOURCE_PERSON, shg_id=f"SHG-{unique}")
+    own = issue_local_token("rp", Role.RESOURCE_PERSON, shg_ids=[f"SHG-{unique}"])
     assert _photos(api_url, product, own)[0] == 200
     coordinator = issue_local_token("dc", Role.DISTRICT_COORDINATOR, district="Budgam")
     assert _photos(api_url, product, coordinator)[0] == 200

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import ForbiddenError, NotFoundError
-
-from chalicelib.auth import Principal, Role
+from chalicelib import access
+from chalicelib.auth import Principal
 from chalicelib.catalogue import readiness, repository, storage
 from chalicelib.catalogue.models import PhotoRecord
 from chalicelib.registry import repository as registry
@@ -30,18 +29,21 @@ def product_photos(product_id: str, principal: Principal) -> dict[str, Any]:
 
 
 def _authorize(product_id: str, principal: Principal) -> None:
-    """Mission admins see every product; coordinators their district; resource persons their SHG."""
+    """The product's photos for a caller whose area holds its SHG (a product not in the registry:
+    mission admins only)."""
+    access.require(principal, "photos:read")
+    if access.may(principal, "photos:read", access.MISSION):
+        return
+    access.require(principal, "photos:read", product_resource(product_id))
+
+
+def product_resource(product_id: str) -> access.Resource:
+    """The place of a product: its SHG's district and block (none if either is not registered)."""
     product = registry.get_product(product_id)
-    if principal.role is Role.MISSION_ADMIN:
-        return
-    if product is None:
-        raise NotFoundError(f"no product {product_id}")
-    if principal.role is Role.RESOURCE_PERSON and principal.shg_id == product.shg_id:
-        return
-    shg = registry.get_shg(product.shg_id)
-    if principal.role is Role.DISTRICT_COORDINATOR and shg is not None and shg.district == principal.district:
-        return
-    raise ForbiddenError(f"product {product_id} is outside your area")
+    shg = registry.get_shg(product.shg_id) if product else None
+    if product is None or shg is None:
+        return access.MISSION
+    return access.Resource.of(shg.district, shg.block, shg.shg_id)
 
 
 def _view(record: PhotoRecord, is_current: bool) -> dict[str, Any]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib import access
 from chalicelib.api import principal_of
-from chalicelib.auth import Principal, Role
 from chalicelib.connectors.meesho import importer
-
-IMPORTER_ROLES = frozenset({Role.MISSION_ADMIN, Role.DISTRICT_COORDINATOR})
 
 
 class UploadedFile(BaseModel):
@@ -25,15 +23,9 @@ def _error(status: int, message: str) -> Response:
     return Response(body={"error": message}, status_code=status)
 
 
-def _importer(app: Chalice) -> Principal | None:
-    principal = principal_of(app)
-    return principal if principal.role in IMPORTER_ROLES else None
-
-
 def import_meesho(app: Chalice) -> Response:
-    principal = _importer(app)
-    if principal is None:
-        return _error(403, "only district coordinators and mission admins import orders")
+    principal = principal_of(app)
+    access.require(principal, "imports:orders")
     request = app.current_request
     assert request is not None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -54,6 +46,5 @@ def import_meesho(app: Chalice) -> Response:
 
 
 def meesho_upload_target(app: Chalice) -> Response:
-    if _importer(app) is None:
-        return _error(403, "only district coordinators and mission admins import orders")
+    access.require(principal_of(app), "imports:orders")
     return Response(body=importer.upload_target(), status_code=201)

@@ -6,6 +6,8 @@ from typing import Any
 
 from chalice import Chalice, Response
 
+from chalicelib import access
+from chalicelib.auth import Principal
 from chalicelib.orders import repository, webhooks
 
 
@@ -22,12 +24,25 @@ def webhook(app: Chalice, channel: str) -> Response:
     return Response(body={"message_id": message_id}, status_code=202)
 
 
-def order(channel: str, order_id: str) -> Response:
+def order(channel: str, order_id: str, principal: Principal) -> Response:
+    """The order with its history and SMS texts, for a caller whose area holds every line of it."""
+    access.require(principal, "orders:read")
     view = repository.order_view(channel, order_id)
-    if view is None:
+    if view is None and access.may(principal, "orders:read", access.MISSION):
         return Response(body={"message": f"no order {channel}/{order_id}"}, status_code=404)
+    access.require(principal, "orders:read", order_resource(view["order"] if view else None))
     return Response(body=view, status_code=200)
 
 
-def quarantine() -> dict[str, Any]:
+def order_resource(record: dict[str, Any] | None) -> access.Resource:
+    """The places of an order's lines (an order not recorded yet belongs to the mission only)."""
+    lines = (record or {}).get("lines", [])
+    return access.Resource.spanning(
+        access.Place(str(line.get("district", "")), str(line.get("block", "")), str(line.get("shg_id", "")))
+        for line in lines
+    )
+
+
+def quarantine(principal: Principal) -> dict[str, Any]:
+    access.require(principal, "orders:quarantine", access.MISSION)
     return {"quarantined": repository.quarantined()}

@@ -90,11 +90,12 @@ def show(table_setting: str, pk: str, sk: str) -> None:
 
 @click.command(help="Print a bearer token for the running local stack's API.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MISSION_ADMIN.value)
-@click.option("--district", default="")
-@click.option("--shg-id", default="")
-def token(role: str, district: str, shg_id: str) -> None:
+@click.option("--district", default="", help="district coordinators and block coordinators")
+@click.option("--block", default="", help="block coordinators")
+@click.option("--shg-id", "shg_ids", multiple=True, help="resource persons (repeat for several SHGs)")
+def token(role: str, district: str, block: str, shg_ids: tuple[str, ...]) -> None:
     with session.local_session():
-        click.echo(issue_local_token("cli", Role(role), district=district, shg_id=shg_id))
+        click.echo(issue_local_token("cli", Role(role), district=district, block=block, shg_ids=shg_ids))
 
 
 @click.command(help="Run the whole pipeline on sample photos and orders and print what happened.")

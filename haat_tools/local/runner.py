@@ -20,15 +20,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler, LocalDevServer
+from chalice.local import (
+    ChaliceRequestHandler,
+    LocalDevServer,
+    LocalGateway,
+    LocalGatewayAuthorizer,
+    LocalGatewayException,
+    NotAuthorizedError,
+)
 from chalice.test import LambdaContext
 
 from chalicelib import aws
+from chalicelib.api import UNAUTHORIZED
 from chalicelib.config import settings
 from haat_tools.local.stack import PROJECT_DIR
 
@@ -229,8 +238,40 @@ class BackgroundRunner:
             self._stop.wait(self._poll_seconds)
 
 
+class _ApiGatewayAuthorizer(LocalGatewayAuthorizer):
+    """Chalice's local authorizer with API Gateway's rule that an authorizer failing with the
+    message "Unauthorized" is a 401 (Chalice's local gateway would let the exception escape)."""
+
+    def authorize(self, raw_path: str, lambda_event: Any, lambda_context: Any) -> Any:
+        try:
+            return super().authorize(raw_path, lambda_event, lambda_context)
+        except LocalGatewayException:
+            raise
+        except Exception as error:
+            if str(error) != UNAUTHORIZED:
+                raise
+            headers = {
+                "x-amzn-RequestId": lambda_context.aws_request_id,
+                "x-amzn-ErrorType": "UnauthorizedException",
+            }
+            raise NotAuthorizedError(headers, b'{"message":"Unauthorized"}') from error
+
+
+def as_api_gateway(gateway: LocalGateway) -> LocalGateway:
+    """Make a Chalice local gateway (the dev server's or chalice.test.Client's) answer as API Gateway."""
+    gateway._authorizer = _ApiGatewayAuthorizer(gateway._app_object)
+    return gateway
+
+
 class _QuietRequestHandler(ChaliceRequestHandler):
-    """Chalice's local handler without its access log on stderr (the handlers log structurally)."""
+    """Chalice's local handler, answering as API Gateway, without its access log on stderr (the
+    handlers log structurally)."""
+
+    def __init__(
+        self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Any
+    ) -> None:
+        self.local_gateway = as_api_gateway(LocalGateway(app_object, config))
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def log_message(self, format: str, *args: Any) -> None:
         return

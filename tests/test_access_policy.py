@@ -1,0 +1,73 @@
+"""The access policy's rules, as plain functions (routes are covered by the authorization matrix)."""
+
+from __future__ import annotations
+
+import pytest
+from chalice import ForbiddenError
+
+from chalicelib import access
+from chalicelib.auth import Principal, Role
+
+BUDGAM_A = access.Resource.of("Budgam", "Khansahib", "SHG-A")
+BUDGAM_B = access.Resource.of("Budgam", "Chadoora", "SHG-B")
+SRINAGAR_C = access.Resource.of("Srinagar", "Hazratbal", "SHG-C")
+
+ADMIN = Principal(subject="a", role=Role.MISSION_ADMIN)
+BUDGAM = Principal(subject="d", role=Role.DISTRICT_COORDINATOR, district="Budgam")
+KHANSAHIB = Principal(subject="b", role=Role.BLOCK_COORDINATOR, district="Budgam", block="Khansahib")
+RP_A = Principal(subject="r", role=Role.RESOURCE_PERSON, shg_ids=("SHG-A", "SHG-C"))
+
+
+@pytest.mark.parametrize(
+    ("principal", "allowed"),
+    [
+        (ADMIN, {BUDGAM_A, BUDGAM_B, SRINAGAR_C, access.MISSION}),
+        (BUDGAM, {BUDGAM_A, BUDGAM_B}),
+        (KHANSAHIB, {BUDGAM_A}),
+        (RP_A, {BUDGAM_A, SRINAGAR_C}),
+    ],
+)
+def test_each_role_holds_exactly_its_area(principal: Principal, allowed: set[access.Resource]) -> None:
+    for resource in (BUDGAM_A, BUDGAM_B, SRINAGAR_C, access.MISSION):
+        assert access.may(principal, "orders:read", resource) is (resource in allowed), resource
+
+
+def test_a_resource_spanning_places_needs_every_one() -> None:
+    both = access.Resource.spanning([*BUDGAM_A.places, *SRINAGAR_C.places])
+    assert access.may(RP_A, "orders:read", both)
+    assert not access.may(BUDGAM, "orders:read", both)
+
+
+def test_empty_scope_values_never_match() -> None:
+    nowhere = Principal(subject="d", role=Role.DISTRICT_COORDINATOR)
+    assert not access.may(nowhere, "orders:read", access.Resource.of("", "", ""))
+    blockless = Principal(subject="b", role=Role.BLOCK_COORDINATOR, district="Budgam")
+    assert not access.may(blockless, "orders:read", access.Resource.of("Budgam", ""))
+    no_shg = Principal(subject="r", role=Role.RESOURCE_PERSON)
+    assert not access.may(no_shg, "photos:read", access.Resource.of("Budgam", "Khansahib", ""))
+
+
+def test_quarantine_is_for_mission_admins_only() -> None:
+    assert access.may(ADMIN, "orders:quarantine", access.MISSION)
+    for principal in (BUDGAM, KHANSAHIB, RP_A):
+        assert not access.may(principal, "orders:quarantine")
+        with pytest.raises(ForbiddenError, match="mission admins"):
+            access.require(principal, "orders:quarantine", access.MISSION)
+
+
+def test_role_check_without_a_resource() -> None:
+    assert access.may(BUDGAM, "imports:orders")
+    assert access.may(KHANSAHIB, "imports:orders")
+    assert not access.may(RP_A, "imports:orders")
+    assert access.may(RP_A, "profile:read")
+
+
+def test_an_unknown_action_fails_loudly() -> None:
+    with pytest.raises(access.UnknownAction):
+        access.may(ADMIN, "orders:delete")
+
+
+def test_token_context_round_trips_as_flat_strings() -> None:
+    context = RP_A.context()
+    assert all(isinstance(value, str) for value in context.values())
+    assert Principal.model_validate(context) == RP_A
