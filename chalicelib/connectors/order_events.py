@@ -19,6 +19,7 @@ from chalicelib.connectors.adapters import adapter_for
 from chalicelib.observability import logger, metrics
 from chalicelib.orders import repository
 from chalicelib.orders.errors import UnmappableEvent
+from chalicelib.orders.redact import masked_body
 from chalicelib.orders.service import EventResult, process_event
 
 
@@ -61,7 +62,8 @@ def _handle_record(record: SQSRecord) -> list[EventResult]:
 
 
 def _quarantine(record: SQSRecord, channel: str, reason: str, received_at: str) -> list[EventResult]:
-    repository.quarantine(record.message_id, channel or "unknown", reason, record.body, received_at)
+    body = masked_body(record.body)
+    repository.quarantine(record.message_id, channel or "unknown", reason, body, received_at)
     logger.warning("order message quarantined", extra={"channel": channel, "reason": reason})
     metrics.add_metric(name="OrderMessageQuarantined", unit="Count", value=1)
     return []
