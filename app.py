@@ -10,6 +10,7 @@ from chalice.app import AuthRequest, CloudWatchEvent, SQSEvent
 
 from chalicelib import api, wiring
 from chalicelib.catalogue import handler as catalogue
+from chalicelib.catalogue import page as catalogue_page
 from chalicelib.catalogue import views as catalogue_views
 from chalicelib.connectors import api as connectors_api
 from chalicelib.connectors import handlers as connectors
@@ -92,7 +93,7 @@ def quarantined_order_messages() -> dict[str, Any]:
 
 @app.route("/products/{product_id}/photos", authorizer=bearer_token)
 def product_photos(product_id: str) -> dict[str, Any]:
-    return catalogue_views.product_photos(product_id, api.principal_of(app))
+    return catalogue_views.product_photos(product_id, api.principal_of(app), api.query_param(app, "key"))
 
 
 @app.route(
@@ -108,3 +109,28 @@ def import_meesho_orders() -> Response:
 @app.route("/imports/orders/meesho/uploads", methods=["POST"], authorizer=bearer_token)
 def meesho_upload_url() -> Response:
     return connectors_api.meesho_upload_target(app)
+
+
+@app.route("/upload")
+def upload_page() -> Response:
+    return catalogue_page.upload_page()
+
+
+@app.route("/upload/{asset}")
+def upload_page_asset(asset: str) -> Response:
+    return catalogue_page.upload_asset(asset, api.query_param(app, "v"))
+
+
+@app.route("/uploads", methods=["POST"], authorizer=bearer_token)
+def create_upload() -> Response:
+    return catalogue_views.create_upload(api.raw_body(app), api.principal_of(app))
+
+
+@app.route("/shgs", authorizer=bearer_token)
+def list_shgs() -> dict[str, Any]:
+    return catalogue_views.shgs(api.principal_of(app), api.query_param(app, "district"))
+
+
+@app.route("/shgs/{shg_id}/products", authorizer=bearer_token)
+def shg_products(shg_id: str) -> dict[str, Any]:
+    return catalogue_views.shg_products(shg_id, api.principal_of(app))

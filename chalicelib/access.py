@@ -51,6 +51,7 @@ RULES: dict[str, Rule] = {
     "orders:read": Rule(EVERYONE),
     "orders:quarantine": Rule(ADMINS, refusal="only mission admins see quarantined order messages"),
     "photos:read": Rule(EVERYONE),
+    "products:read": Rule(EVERYONE),
     "photos:upload": Rule(EVERYONE),
     "imports:orders": Rule(COORDINATORS, refusal="only coordinators and mission admins import orders"),
     "imports:registry": Rule(

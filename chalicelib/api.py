@@ -46,3 +46,16 @@ def whoami(principal: auth.Principal) -> dict[str, Any]:
     """The caller as the API sees them: role and area."""
     access.require(principal, "profile:read")
     return {**principal.model_dump(mode="json"), "scope": access.scope_of(principal)}
+
+
+def query_param(app: Chalice, name: str) -> str | None:
+    """One query-string parameter of the current request (None when absent)."""
+    request = app.current_request
+    params = request.query_params if request else None
+    return params.get(name) if params else None
+
+
+def raw_body(app: Chalice) -> bytes:
+    request = app.current_request
+    body = (request.raw_body if request else None) or b""
+    return body.encode() if isinstance(body, str) else body

@@ -52,6 +52,9 @@ class Settings(BaseModel):
     AUTH_MODE: str = Field(default="cognito", pattern="^(cognito|local)$")
     COGNITO_USER_POOL_ID: str = ""
     COGNITO_APP_CLIENT_ID: str = ""
+    COGNITO_DOMAIN: str = Field(
+        default="", description="hosted UI domain, e.g. haat-prod.auth.ap-south-1.amazoncognito.com"
+    )
     MAX_UPLOAD_BYTES: int = 25 * 1024 * 1024
     # Channel connectors (chalicelib/connectors/): see README "Channel connectors".
     FLIPKART_API_URL: str = "https://api.flipkart.net"

@@ -51,6 +51,11 @@ def gps_exif(orientation: int = 1) -> Image.Exif:
     return exif
 
 
+def blurred_photo(photo: Image.Image | None = None) -> bytes:
+    """A product photo out of focus (the gate rejects it as blurry)."""
+    return encode((photo or product_photo()).filter(ImageFilter.GaussianBlur(10)))
+
+
 def rotated_photo() -> bytes:
     """Stored landscape with a red marker top-left; EXIF orientation 6 says 'rotate 90 deg clockwise'."""
     photo = product_photo()
@@ -184,9 +189,7 @@ def corpus() -> list[Case]:
             "accepted_with_warnings",
             ("below_zoom_size",),
         ),
-        Case(
-            "blurred", "blur.jpg", encode(good.filter(ImageFilter.GaussianBlur(10))), "rejected", ("blurry",)
-        ),
+        Case("blurred", "blur.jpg", blurred_photo(good), "rejected", ("blurry",)),
         Case(
             "dark",
             "dark.jpg",

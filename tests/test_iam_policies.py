@@ -22,7 +22,7 @@ from haat_tools import operator
 from haat_tools.local import connectors_demo, demo, runner, stack
 from haat_tools.local.session import Session
 from tests import aws_calls
-from tests.http import get_json
+from tests.http import get_json, post_json
 
 FUNCTIONS = (
     "on_photo_uploaded",
@@ -77,6 +77,9 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
             _get(f"{api_url}/orders/quarantine")
             _get(f"{api_url}/orders/amazon/408-4536471-6538723")
             _get(f"{api_url}/products/P-SGR-SOZ-01/photos")
+            _get(f"{api_url}/products/P-SGR-SOZ-01/photos?key=uploads/JK-SGR-0001/P-SGR-SOZ-01/x.jpg")
+            _get(f"{api_url}/shgs?district=Srinagar")
+            _get(f"{api_url}/shgs/JK-SGR-0001/products")
         for function in ("dispatch_sweep", "deliver_notifications", "daily_digest"):
             with recorder.recording(function):
                 runner.fire(app, function, datetime.now(UTC))
@@ -165,3 +168,15 @@ def test_no_data_action_on_every_resource(function: str) -> None:
                 assert action in NO_RESOURCE_LEVEL or (action == SMS_PUBLISH and topics_denied), (
                     f"{function} is granted {action} on every resource"
                 )
+
+
+def test_a_presigned_upload_is_signed_for_what_the_api_may_put(
+    observed: dict[str, set[tuple[str, str]]], api_url: str
+) -> None:
+    """Presigning makes no AWS call, so check its key against the policy that signs it."""
+    photo = {"product_id": "P-SGR-SOZ-01", "file_name": "a.jpg", "content_type": "image/jpeg", "size": 1}
+    status, target = post_json(f"{api_url}/uploads", photo, issue_local_token("iam-test", Role.MISSION_ADMIN))
+    assert status == 201, target
+    resource = f"arn:aws:s3:::{settings().UPLOADS_BUCKET}/{target['key']}"
+    assert _allowed(_policy("api_handler"), "s3:PutObject", resource)
+    assert not _allowed(_policy("api_handler"), "s3:PutObject", f"arn:aws:s3:::{settings().UPLOADS_BUCKET}/x")

@@ -9,7 +9,7 @@ from boto3.dynamodb.conditions import Key
 from chalicelib import aws
 from chalicelib.catalogue.models import PhotoRecord, ProductReadiness
 from chalicelib.config import settings
-from chalicelib.dynamo import from_item, put_once, query_all, to_item
+from chalicelib.dynamo import batch_get, from_item, put_once, query_all, to_item
 
 READINESS_SK = "READINESS"
 
@@ -42,15 +42,22 @@ def delete_photo(product_id: str, file_id: str, version_id: str) -> None:
     _table().delete_item(Key=photo_key(product_id, file_id, version_id))
 
 
-def photos_of(product_id: str) -> list[PhotoRecord]:
-    """Every photo version recorded for a product (one Query, paginated)."""
-    condition = Key("pk").eq(_product_pk(product_id)) & Key("sk").begins_with("PHOTO#")
+def photos_of(product_id: str, file_id: str = "") -> list[PhotoRecord]:
+    """Every photo version recorded for a product, or for one of its files (one Query, paginated)."""
+    condition = Key("pk").eq(_product_pk(product_id)) & Key("sk").begins_with(f"PHOTO#{file_id}")
     return [PhotoRecord.model_validate(from_item(item)) for item in query_all(_table(), condition)]
 
 
 def get_readiness(product_id: str) -> ProductReadiness | None:
     item = _table().get_item(Key={"pk": _product_pk(product_id), "sk": READINESS_SK}).get("Item")
     return ProductReadiness.model_validate(from_item(item)) if item else None
+
+
+def readiness_of(product_ids: list[str]) -> dict[str, ProductReadiness]:
+    """The stored readiness of each product that has one (BatchGetItem, 100 keys a call)."""
+    keys = [{"pk": _product_pk(p), "sk": READINESS_SK} for p in dict.fromkeys(product_ids)]
+    found = [ProductReadiness.model_validate(from_item(item)) for _, item in batch_get({_table().name: keys})]
+    return {readiness.product_id: readiness for readiness in found}
 
 
 def put_readiness(readiness: ProductReadiness) -> None:

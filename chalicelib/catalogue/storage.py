@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
@@ -67,3 +70,36 @@ def presigned_url(key: str, expires_s: int = 3600) -> str:
             "get_object", Params={"Bucket": settings().MEDIA_BUCKET, "Key": key}, ExpiresIn=expires_s
         )
     )
+
+
+def presigned_upload(
+    key: str, content_type: str, max_bytes: int, expires_s: int, metadata: dict[str, str]
+) -> dict[str, Any]:
+    """A presigned POST (url + form fields) that lets a browser write exactly `key` to the uploads
+    bucket: S3 itself refuses another key, another content type, more than `max_bytes`, other
+    metadata or a late start."""
+    fields = {"Content-Type": content_type, **{f"x-amz-meta-{k}": v for k, v in metadata.items()}}
+    conditions: list[Any] = [{name: value} for name, value in fields.items()]
+    conditions.append(["content-length-range", 1, max_bytes])
+    return dict(
+        aws.client("s3").generate_presigned_post(
+            Bucket=settings().UPLOADS_BUCKET,
+            Key=key,
+            Fields=fields,
+            Conditions=conditions,
+            ExpiresIn=expires_s,
+        )
+    )
+
+
+@functools.cache
+def browser_origins() -> tuple[str, str]:
+    """(uploads, media) origins a browser talks to for presigned requests, as the client signs them
+    (computed, no network): the upload page's Content-Security-Policy allows exactly these."""
+
+    def origin(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    upload = presigned_upload("uploads/origin", "image/jpeg", 1, 60, {})
+    return origin(upload["url"]), origin(presigned_url("photos/origin"))

@@ -111,6 +111,20 @@ def get_member(shg_id: str, member_id: str) -> Member | None:
     return Member.model_validate(from_item(item)) if item else None
 
 
+def _index_items(partition: str, sort_prefix: str) -> list[dict[str, Any]]:
+    """The items of one gsi1 partition whose sort key starts with `sort_prefix`."""
+    condition = Key("gsi1pk").eq(partition) & Key("gsi1sk").begins_with(sort_prefix)
+    return [from_item(item) for item in query_all(_table(), condition, IndexName="gsi1")]
+
+
+def shgs_in_district(district: str) -> list[SHG]:
+    return [SHG.model_validate(item) for item in _index_items(f"DISTRICT#{district}", "SHG#")]
+
+
+def products_of(shg_id: str) -> list[Product]:
+    return [Product.model_validate(item) for item in _index_items(f"SHG#{shg_id}", "PRODUCT#")]
+
+
 def members_of(shg_id: str) -> list[Member]:
     condition = Key("pk").eq(f"SHG#{shg_id}") & Key("sk").begins_with("MEMBER#")
     return [Member.model_validate(from_item(item)) for item in query_all(_table(), condition)]

@@ -84,12 +84,16 @@ class LocalAws:
 
 
 def start_server(port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `moto_server` in its own process (its own core, its own GIL) on 127.0.0.1."""
+    """Start moto's server in its own process (its own core, its own GIL) on 127.0.0.1
+    (haat_tools/local/moto_server.py: moto plus bucket CORS on presigned-POST answers)."""
     port = port or _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "haat_tools.local.moto_server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        cwd=PROJECT_DIR,
+        # Browsers see only the buckets' own CORS rules, as on AWS (moto's default allows any origin).
+        env={**os.environ, "MOTO_PORT": str(port), "MOTO_DISABLE_GLOBAL_CORS": "true"},
     )
     endpoint = f"http://127.0.0.1:{port}"
     _wait_until_up(endpoint, process)
@@ -123,8 +127,8 @@ def provision() -> None:
     """Deploy the shared resource declaration into the active endpoint, then close moto's gaps.
 
     moto's CloudFormation creates the tables, queues, buckets and topics but does not apply a
-    table's TimeToLiveSpecification nor a bucket's notification, lifecycle, versioning and public
-    access block, so those are set here through the same APIs CloudFormation would call.
+    table's TimeToLiveSpecification nor a bucket's notification, lifecycle, versioning, CORS and
+    public access block, so those are set here through the same APIs CloudFormation would call.
     """
     parameters, resources = template_resources()
     env = os.environ
@@ -147,6 +151,7 @@ def provision() -> None:
     _apply_notifications(resources)
     _apply_lifecycle(resources, parameters)
     _apply_bucket_protection(resources)
+    _apply_cors(resources, parameters)
     _apply_time_to_live(resources)
     _generate_secrets()
     _generate_channel_credentials()
@@ -234,6 +239,31 @@ def _apply_bucket_protection(resources: dict[str, Any]) -> None:
             s3.put_bucket_versioning(
                 Bucket=bucket, VersioningConfiguration=properties["VersioningConfiguration"]
             )
+
+
+def _apply_cors(resources: dict[str, Any], parameters: dict[str, Any]) -> None:
+    s3 = aws.client("s3")
+    for body in resources.values():
+        cors = body["Properties"].get("CorsConfiguration")
+        if body["Type"] != "AWS::S3::Bucket" or not cors:
+            continue
+        rules = [
+            {
+                "ID": rule["Id"],
+                "AllowedMethods": rule["AllowedMethods"],
+                "AllowedOrigins": [
+                    parameters[o["Ref"]]["Default"] if isinstance(o, dict) else o
+                    for o in rule["AllowedOrigins"]
+                ],
+                "AllowedHeaders": rule.get("AllowedHeaders", []),
+                "ExposeHeaders": rule.get("ExposedHeaders", []),
+                "MaxAgeSeconds": rule.get("MaxAge", 0),
+            }
+            for rule in cors["CorsRules"]
+        ]
+        s3.put_bucket_cors(
+            Bucket=_physical_name(body["Properties"]["BucketName"]), CORSConfiguration={"CORSRules": rules}
+        )
 
 
 def _apply_time_to_live(resources: dict[str, Any]) -> None:

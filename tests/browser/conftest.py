@@ -3,9 +3,10 @@
 Reusable by every page test (upload, dashboard):
 
 - `open_page(viewport=..., locale=...)` opens a fresh browser context (no shared storage) with a page
-  and returns a `PageVisit`: the page, every request it made and the bytes each response carried.
-  Anything that tries to leave 127.0.0.1 is aborted and fails the test at teardown (pages ship with
-  no CDN and make no run-time downloads; the machine has no network anyway).
+  and returns a `PageVisit`: the page, every request it made and the bytes each response carried,
+  and its console. Anything that tries to leave 127.0.0.1 is aborted, and fails the test at teardown
+  (pages ship with no CDN and make no run-time downloads; the machine has no network anyway), as
+  does an uncaught script error.
 - `screenshots.take(page, name)` writes `build/screenshots/<test name>/<name>.png` (the folder is
   emptied when the test starts) so a person can look at exactly what the test saw.
 - `tests/browser/audit.py` checks accessibility basics on whatever page is open.
@@ -82,6 +83,8 @@ class PageVisit:
     context: Any
     transfers: list[Transfer] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     def bytes_from(self, origin: str) -> int:
         """Response body bytes (as sent on the wire) the page fetched from `origin`."""
@@ -135,14 +138,19 @@ def open_page(browser: Any) -> Iterator[Callable[..., PageVisit]]:
 
         context.route("**/*", only_local)
         page.on("requestfinished", lambda request: _record(visit, request))
+        page.on("console", lambda message: visit.console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: visit.errors.append(str(error)))
         visits.append(visit)
         return visit
 
     yield open_
     for visit in visits:
         visit.context.close()
+        print("\n".join(visit.console))  # shown by pytest when the test fails
     leaks = [url for visit in visits for url in visit.blocked]
     assert not leaks, f"the page tried to leave the machine: {leaks}"
+    errors = [error for visit in visits for error in visit.errors]
+    assert not errors, f"the page's script failed: {errors}"
 
 
 @dataclass(frozen=True)

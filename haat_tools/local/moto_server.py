@@ -1,0 +1,71 @@
+"""moto's server, plus the one S3 behaviour a browser upload needs that moto 5 lacks.
+
+S3 answers a POST to a bucket (a presigned-POST upload) with the bucket's CORS headers when the
+request's Origin matches a rule; moto applies bucket CORS to preflights and object requests but not
+to that answer, so a browser would drop it and report a failed upload. This wraps moto's WSGI app
+and adds exactly those headers, from the bucket's own CORS configuration (nothing when no rule
+matches, as on AWS). Started by `stack.start_server` as `python -m haat_tools.local.moto_server`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.s3.exceptions import MissingBucket
+from moto.s3.models import s3_backends
+from moto.s3.utils import cors_matches_origin
+from werkzeug.serving import run_simple
+
+StartResponse = Callable[..., Any]
+
+
+def post_cors_headers(bucket_name: str, origin: str) -> list[tuple[str, str]]:
+    """The headers S3 adds to a POST answer for `origin` under the bucket's CORS rules."""
+    try:
+        bucket = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_bucket(bucket_name)
+    except MissingBucket:
+        return []
+    for rule in bucket.cors:
+        if "POST" in (rule.allowed_methods or []) and cors_matches_origin(origin, rule.allowed_origins or []):
+            headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+            if rule.exposed_headers:
+                headers.append(("Access-Control-Expose-Headers", ", ".join(rule.exposed_headers)))
+            return headers
+    return []
+
+
+class PresignedPostCors:
+    """WSGI middleware: bucket CORS headers on the answer to a browser's POST to a bucket."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        origin = environ.get("HTTP_ORIGIN")
+        segments = str(environ.get("PATH_INFO", "")).strip("/").split("/")
+        if environ.get("REQUEST_METHOD") != "POST" or not origin or len(segments) != 1 or not segments[0]:
+            return self.app(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if not any(name.lower() == "access-control-allow-origin" for name, _ in headers):
+                headers = [*headers, *post_cors_headers(segments[0], origin)]
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, required=True)
+    args = parser.parse_args()
+    app = PresignedPostCors(DomainDispatcherApplication(create_backend_app))
+    run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
