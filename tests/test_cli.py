@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -31,6 +32,9 @@ def test_demo_summary_reads_back_photos_orders_and_digest() -> None:
     assert "accepted" in summary
     assert "3 written" in summary
     assert all(channel in result.output for channel in ("haat", "ondc", "amazon", "flipkart", "meesho"))
+    jwt = r"[\w-]+\.[\w-]+\.[\w-]+"
+    assert re.search(rf"^Upload page  http://127\.0\.0\.1:\d+/upload#token={jwt}$", result.output, re.M)
+    assert re.search(rf"^Token        {jwt}$", result.output, re.M)
 
 
 @pytest.mark.slow

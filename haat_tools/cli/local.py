@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 from pathlib import Path
 
 import click
+from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
@@ -24,23 +26,35 @@ def local() -> None:
 @local.command(help="Start moto, provision Haat, seed samples, serve the API and run events until Ctrl-C.")
 @click.option("--port", default=8000, show_default=True, help="Port of the local REST API.")
 def up(port: int) -> None:
+    stopped = _stop_on_sigterm()  # before anything can see the stack, so a prompt SIGTERM stops it cleanly
     with stack.running() as local_aws:
         demo_steps.seed_registry()
         app = runner.load_app()
-        background = runner.BackgroundRunner(app)
         with runner.serve_api(app, port=port) as api_url:
             session.write_state(local_aws.endpoint, api_url)
-            background.start()
             click.echo(f"local AWS  {local_aws.endpoint}\nREST API   {api_url}\nCtrl-C to stop.")
-            stopped = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stopped.set())
             try:
-                stopped.wait()
-            except KeyboardInterrupt:
-                pass
+                _run_until(stopped, app)
             finally:
-                background.stop()
                 session.clear_state()
+
+
+def _stop_on_sigterm() -> threading.Event:
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    return stopped
+
+
+def _run_until(stopped: threading.Event, app: Chalice) -> None:
+    """Deliver queued messages and fire schedules (as AWS would) until `stopped` or Ctrl-C."""
+    background = runner.BackgroundRunner(app)
+    background.start()
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        background.stop()
 
 
 @click.command(help="Load a registry export (SHGs, members, products) into the registry table.")
@@ -102,6 +116,19 @@ def token(role: str, district: str, block: str, shg_ids: tuple[str, ...]) -> Non
 def demo() -> None:
     with session.local_session() as current:
         report = demo_steps.run(current)
+        _print_report(report)
+        url, token = demo_steps.upload_page(current)
+        click.echo(f"\nUpload page  {url}#token={token}\nToken        {token}")
+        if current.shared:
+            click.echo("(served by `haat local up` while it runs)")
+        elif sys.stdin.isatty():
+            click.echo("Serving the upload page and processing its photos until Ctrl-C.")
+            _run_until(_stop_on_sigterm(), current.app)
+        else:
+            click.echo("(this demo's stack stops now: to try the page, run `make demo` in a terminal)")
+
+
+def _print_report(report: demo_steps.DemoReport) -> None:
     click.echo(f"Seeded registry: {report.seeded}")
     width = max(len(step) for step, _, _ in report.rows)
     click.echo(f"{'step'.ljust(width)}  {'outcome':<10}  detail")

@@ -21,6 +21,9 @@ from haat_tools.local.session import Session
 
 SAMPLES_DIR = stack.PROJECT_DIR / "samples"
 EVENTS_DIR = stack.PROJECT_DIR / "events"
+# The sample resource person the upload page signs in as (Srinagar SHG, two products).
+DEMO_UPLOADER_SHG = "JK-SGR-0001"
+DEMO_TOKEN_HOURS = 12
 
 
 @dataclass
@@ -144,3 +147,16 @@ def summary(report: DemoReport) -> dict[str, dict[str, int]]:
             counts.setdefault(kind, {})
             counts[kind][outcome] = counts[kind].get(outcome, 0) + 1
     return counts
+
+
+def upload_page(session: Session) -> tuple[str, str]:
+    """(URL, token) to try the upload page as a sample SHG's resource person (valid 12 hours)."""
+    shg = registry.get_shg(DEMO_UPLOADER_SHG)
+    token = issue_local_token(
+        "demo-resource-person",
+        Role.RESOURCE_PERSON,
+        district=shg.district if shg else "",
+        shg_id=DEMO_UPLOADER_SHG,
+        ttl_s=DEMO_TOKEN_HOURS * 3600,
+    )
+    return f"{session.api_url}/upload", token
