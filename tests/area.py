@@ -56,5 +56,5 @@ def seed_two_districts(unique: str) -> dict[str, str]:
     return ids
 
 
-def resource_person(shg_id: str) -> str:
-    return issue_local_token("rp-sub-1", Role.RESOURCE_PERSON, shg_id=shg_id)
+def resource_person(*shg_ids: str) -> str:
+    return issue_local_token("rp-sub-1", Role.RESOURCE_PERSON, shg_ids=shg_ids)

@@ -134,9 +134,16 @@ def test_upload_targets_only_for_products_the_caller_may_touch(api_url: str, are
     assert status(coordinator, area["product"]) == 201
     assert status(coordinator, area["product_elsewhere"]) == 403
     assert status(issue_local_token("admin", Role.MISSION_ADMIN), area["product_elsewhere"]) == 201
-    assert status(own, "P-does-not-exist") == 404
+    assert status(own, "P-does-not-exist") == 403, "a scoped caller learns nothing of unknown products"
+    assert status(issue_local_token("admin", Role.MISSION_ADMIN), "P-does-not-exist") == 404
+    both = resource_person(area["shg"], area["shg_elsewhere"])
+    assert status(both, area["product_elsewhere"]) == 201, "a resource person of several SHGs"
+    block = issue_local_token("bc", Role.BLOCK_COORDINATOR, district=area["district"], block="Block")
+    assert status(block, area["product"]) == 201
+    other_block = issue_local_token("bc", Role.BLOCK_COORDINATOR, district=area["district"], block="Other")
+    assert status(other_block, area["product"]) == 403
     assert status(None, area["product"]) == 401
-    assert status("forged", area["product"]) == 403
+    assert status("forged", area["product"]) == 401
     assert post_json(f"{api_url}/uploads", ["not", "an", "object"], own)[0] == 400
 
 
@@ -183,6 +190,10 @@ def test_shgs_and_products_in_the_callers_scope_with_readiness_per_channel(
             ]
         },
     )
+    status, body = get_json(f"{api_url}/shgs", resource_person(area["shg"], area["shg_elsewhere"]))
+    assert [s["name"] for s in body["shgs"]] == ["Kupwara SHG", "Zainab SHG"]
+    block = issue_local_token("bc", Role.BLOCK_COORDINATOR, district=area["district"], block="Other")
+    assert get_json(f"{api_url}/shgs", block) == (200, {"shgs": []})
     coordinator = issue_local_token("dc", Role.DISTRICT_COORDINATOR, district=area["district"])
     status, body = get_json(f"{api_url}/shgs", coordinator)
     assert [s["name"] for s in body["shgs"]] == ["Arshi SHG", "Zainab SHG"]
@@ -204,7 +215,8 @@ def test_shgs_and_products_in_the_callers_scope_with_readiness_per_channel(
     assert set(stole["readiness"]["channels"]) == {"haat", "ondc", "amazon", "flipkart", "meesho"}
     assert get_json(f"{api_url}/shgs/{area['shg_elsewhere']}/products", own)[0] == 403
     assert get_json(f"{api_url}/shgs/{area['shg_elsewhere']}/products", coordinator)[0] == 403
-    assert get_json(f"{api_url}/shgs/SHG-missing/products", coordinator)[0] == 404
+    assert get_json(f"{api_url}/shgs/SHG-missing/products", coordinator)[0] == 403, "nothing said of it"
+    assert get_json(f"{api_url}/shgs/SHG-missing/products", admin)[0] == 404
     assert get_json(f"{api_url}/shgs", None)[0] == 401
 
 

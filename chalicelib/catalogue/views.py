@@ -114,7 +114,9 @@ def create_upload(raw_body: bytes, principal: Principal) -> Response:
         request = uploads.UploadRequest.model_validate_json(raw_body or b"{}")
     except ValidationError as error:
         fields = ", ".join(".".join(map(str, e["loc"])) or "body" for e in error.errors())
-        return _refusal(400, "invalid_request", f"send product_id, file_name, content_type and size ({fields})")
+        return _refusal(
+            400, "invalid_request", f"send product_id, file_name, content_type and size ({fields})"
+        )
     product = _product_in_scope(request.product_id, principal, "photos:upload")
     if product is None:
         raise NotFoundError(f"no product {request.product_id}")

@@ -156,7 +156,7 @@ def upload_page(session: Session) -> tuple[str, str]:
         "demo-resource-person",
         Role.RESOURCE_PERSON,
         district=shg.district if shg else "",
-        shg_id=DEMO_UPLOADER_SHG,
+        shg_ids=[DEMO_UPLOADER_SHG],
         ttl_s=DEMO_TOKEN_HOURS * 3600,
     )
     return f"{session.api_url}/upload", token
