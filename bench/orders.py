@@ -10,7 +10,15 @@ Events run in rounds of 500, each on a fresh moto server: moto deep-copies every
 TransactWriteItems touches (to roll back on failure), so one long run would measure moto's copying,
 which grows with the table, rather than the handler; DynamoDB's cost per transaction does not grow.
 
-Last line: one JSON object with events, events_per_s, ddb_calls_per_event, lost, double_notified.
+Then the latency a member feels: new Haat outlet orders sent as signed webhooks to the local API at a
+steady rate, a poller long-polling the order-events queue into the handler (as Lambda's SQS poller
+does), and the time from each webhook's 202 to its SMS being accepted by the local SNS.
+
+The handler's own time per event is its elapsed time less the time spent waiting on AWS calls (every
+botocore call is timed): what the code costs, with moto's cost taken out.
+
+Last line: one JSON object with events, events_per_s, ddb_calls_per_event, lost, double_notified, the
+handler's own ms per event and the webhook-to-SMS latency percentiles.
 """
 
 from __future__ import annotations
@@ -18,7 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -35,6 +45,7 @@ from chalicelib.config import settings
 from haat_tools.local import demo, runner, stack
 
 CALLS: Counter[str] = Counter()
+AWS_SECONDS = [0.0]  # time spent inside AWS calls while the throughput rounds run
 SKUS = {  # (channel sku, sku) per channel for the seeded products
     "amazon": ["AMZ-SGR-PM-BOX-02", "AMZ-BDG-WWC-TRAY-01", "AMZ-BLA-CRW-CUSH-01", "AMZ-JMU-WIL-BSK-01"],
     "haat": ["SGR-PM-BOX-02", "BDG-WWC-TRAY-01", "BLA-CRW-CUSH-01", "ANG-NMD-RUG-01"],
@@ -48,8 +59,14 @@ ONDC_STATE = {
 }
 
 
-def _count(model: Any, **_: Any) -> None:
+def _count(model: Any, context: dict[str, Any], **_: Any) -> None:
     CALLS[f"{model.service_model.service_name}.{model.name}"] += 1
+    context["bench_started"] = time.perf_counter()
+
+
+def _time_call(context: dict[str, Any], **_: Any) -> None:
+    if "bench_started" in context:
+        AWS_SECONDS[0] += time.perf_counter() - context.pop("bench_started")
 
 
 def _amazon(order_id: str, status: str, at: str, sku: str) -> dict[str, Any]:
@@ -220,6 +237,7 @@ def run_round(total: int, rng: random.Random, with_baseline: bool) -> dict[str, 
         base_rate = baseline(messages) if with_baseline else 0.0
         boto3.setup_default_session()
         boto3.DEFAULT_SESSION.events.register("before-call", _count)
+        boto3.DEFAULT_SESSION.events.register("after-call", _time_call)
         aws.reset()
         failures = 0
         started = time.perf_counter()
@@ -255,12 +273,104 @@ def run_round(total: int, rng: random.Random, with_baseline: bool) -> dict[str, 
     }
 
 
+LATENCY_ROUND = 500
+LATENCY_INTERVAL_S = 0.25  # a steady 4 orders/s, below what the handler sustains on moto
+
+
+def _sms_clock(sent_at: dict[str, float], order_ids: set[str]) -> Any:
+    """Botocore hooks that note when SNS accepted the SMS of each order (its bill number is in the text)."""
+
+    def before(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["bench_sms"] = str(params.get("Message", ""))
+
+    def after(context: dict[str, Any], http_response: Any, **_: Any) -> None:
+        text = context.pop("bench_sms", "")
+        if http_response.status_code != 200:
+            return
+        for order_id in order_ids - sent_at.keys():
+            if order_id in text:
+                sent_at[order_id] = time.perf_counter()
+
+    return before, after
+
+
+def _poll_queue(app: Any, stop: threading.Event) -> None:
+    """Lambda's SQS poller in miniature: long-poll, invoke with the batch, delete what succeeded."""
+    sqs = aws.client("sqs")
+    url = aws.queue_url(settings().ORDER_EVENTS_QUEUE)
+    size = runner.batch_size(app, "on_order_events")
+    while not stop.is_set():
+        messages = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=size,
+            WaitTimeSeconds=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            continue
+        event = runner._sqs_event(messages, settings().ORDER_EVENTS_QUEUE)
+        response = runner.invoke(app, "on_order_events", event)
+        failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def latency_round(total: int, rng: random.Random) -> list[float]:
+    """`total` new outlet orders through API -> queue -> handler -> outbox -> SNS on a fresh stack;
+    each order's ms from its webhook's 202 to its SMS accepted by SNS (missing ones are not counted
+    and reported by the caller)."""
+    from haat_tools import webhook_client
+
+    with stack.running():
+        demo.seed_registry()
+        app = runner.load_app()
+        accepted_at: dict[str, float] = {}
+        sms_at: dict[str, float] = {}
+        bills = [f"L-{uuid.uuid4().hex[:10]}" for _ in range(total)]
+        before, after = _sms_clock(sms_at, set(bills))
+        boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register("before-parameter-build.sns.Publish", before)
+        boto3.DEFAULT_SESSION.events.register("after-call.sns.Publish", after)
+        aws.reset()
+        stop = threading.Event()
+        poller = threading.Thread(target=_poll_queue, args=(app, stop), daemon=True)
+        with runner.serve_api(app) as api_url:
+            poller.start()
+            next_send = time.perf_counter()
+            for bill in bills:
+                time.sleep(max(0.0, next_send - time.perf_counter()))
+                next_send += LATENCY_INTERVAL_S
+                payload = _haat(bill, "accepted", "2026-11-20T06:00:00Z", rng.choice(SKUS["haat"]))
+                body = json.dumps(payload).encode()
+                headers = webhook_client.signed_headers("haat", body, payload)
+                status, _ = webhook_client.post(api_url, "haat", body, headers)
+                if status == 202:
+                    accepted_at[bill] = time.perf_counter()
+            deadline = time.perf_counter() + 60
+            while len(sms_at) < len(accepted_at) and time.perf_counter() < deadline:
+                time.sleep(0.2)
+            stop.set()
+            poller.join(timeout=10)
+        boto3.setup_default_session()
+        aws.reset()
+    return [(sms_at[bill] - accepted_at[bill]) * 1000 for bill in accepted_at if bill in sms_at]
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--quick", action="store_true", help="600 events: a smoke run")
+    parser.add_argument("--latency-events", type=int, default=2_000)
+    parser.add_argument("--quick", action="store_true", help="600 events, 100 for latency: a smoke run")
     args = parser.parse_args()
     total = 600 if args.quick else args.events
+    latency_total = 100 if args.quick else args.latency_events
     rng = random.Random(20261120)
     rounds = []
     remaining = total
@@ -281,6 +391,15 @@ def main() -> None:
     recording = sum(CALLS[f"dynamodb.{op}"] for op in ("BatchGetItem", "TransactWriteItems", "PutItem"))
     sns = sum(n for name, n in CALLS.items() if name.startswith("sns."))
     rate = events / elapsed
+    own_ms = (elapsed - AWS_SECONDS[0]) / events * 1000
+    latencies: list[float] = []
+    remaining = latency_total
+    while remaining > 0:
+        size = min(LATENCY_ROUND, remaining)
+        latencies += latency_round(size, rng)
+        remaining -= size
+        print(f"latency round: {len(latencies)} of {latency_total - remaining} orders told", flush=True)
+    untold = latency_total - len(latencies)
     print(f"events {events}  orders {sum(r['orders'] for r in rounds)}  handler failures {failures}")
     print(f"AWS calls: {dict(sorted(CALLS.items()))}")
     print(
@@ -291,6 +410,12 @@ def main() -> None:
         f"DynamoDB calls/event {ddb / events:.2f} (recording {recording / events:.2f},"
         f" SMS delivery {(ddb - recording) / events:.2f});"
         f" SNS publishes/event {sns / events:.2f}; SMS sent {sum(r['sms'] for r in rounds)}"
+    )
+    print(
+        f"handler's own time {own_ms:.1f} ms/event (elapsed less time waiting on AWS calls);"
+        f" webhook 202 -> SMS at SNS over {len(latencies)} orders: p50 {_percentile(latencies, 0.5)} ms,"
+        f" p95 {_percentile(latencies, 0.95)} ms, p99 {_percentile(latencies, 0.99)} ms,"
+        f" mean {statistics.fmean(latencies):.1f} ms; {untold} without an SMS"
     )
     print(
         json.dumps(
@@ -304,10 +429,16 @@ def main() -> None:
                 "sns_calls_per_event": round(sns / events, 3),
                 "lost": lost,
                 "double_notified": double_notified,
+                "handler_own_ms_per_event": round(own_ms, 2),
+                "latency_orders": len(latencies),
+                "latency_untold": untold,
+                "webhook_to_sms_p50_ms": _percentile(latencies, 0.5),
+                "webhook_to_sms_p95_ms": _percentile(latencies, 0.95),
+                "webhook_to_sms_p99_ms": _percentile(latencies, 0.99),
             }
         )
     )
-    if lost or double_notified or failures:
+    if lost or double_notified or failures or untold:
         sys.exit(1)
 
 
