@@ -259,8 +259,8 @@ def test_same_version_twice_changes_nothing_and_notifies_once(client: Client, un
     (notification,) = mine
     assert notification["member_id"] == f"RP-{unique}"
     assert notification["template"] == "photo_rejected"
-    assert notification["variables"]["file_name"] == "dark box.jpg"
-    assert "اندھیری" in notification["variables"]["reason"]  # "too dark", in her language (Urdu)
+    assert notification["variables"]["photo"] == "dark box.jpg"
+    assert notification["variables"]["reason"]["ur"] == "اندھیری: دن کی روشنی میں لیں"  # too dark: daylight
 
 
 def test_readiness_follows_the_current_version_of_a_photo(app: Chalice, api_url: str, unique: str) -> None:

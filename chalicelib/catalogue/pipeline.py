@@ -17,6 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from chalicelib.catalogue import readiness, repository, storage
 from chalicelib.catalogue.models import PhotoOutcome, PhotoRecord, Rendition, Upload
 from chalicelib.catalogue.quality import (
+    SHORT_MESSAGES,
     THRESHOLDS,
     Code,
     Severity,
@@ -27,11 +28,12 @@ from chalicelib.catalogue.quality import (
     verdict_of,
 )
 from chalicelib.config import settings
-from chalicelib.notify.models import Notification, Template
+from chalicelib.notify.models import Notification, PhotoRejectedVariables, Template, Words
 from chalicelib.notify.outbox import enqueue
+from chalicelib.notify.templates import whole_tail
 from chalicelib.observability import logger, metrics
 from chalicelib.registry import repository as registry
-from chalicelib.registry.models import MemberRole
+from chalicelib.registry.models import Language, MemberRole
 from chalicelib.reports import aggregates
 
 if TYPE_CHECKING:
@@ -188,8 +190,20 @@ def _near_duplicate_of(upload: Upload, phash: str) -> str:
 
 
 def _notify_rejection(record: PhotoRecord, lookups: registry.RegistryCache) -> None:
-    """Queue one photo_rejected message per resource person of the SHG, in her language."""
+    """Queue one photo_rejected message per resource person of the SHG: which photo of which
+    product, and the short reason that says what to do, in her language."""
     reason = next(f for f in record.findings if f.severity is Severity.REJECT)
+    product = lookups.product(record.product_id)
+    variables = PhotoRejectedVariables(
+        photo=whole_tail(record.file_name),
+        product=Words(
+            **{
+                language.value: product.short_name_in(language) if product else whole_tail(record.product_id)
+                for language in Language
+            }
+        ),
+        reason=Words(**SHORT_MESSAGES[reason.code]),
+    )
     for member in lookups.members_of(record.shg_id).values():
         if member.role is not MemberRole.RESOURCE_PERSON:
             continue
@@ -199,10 +213,7 @@ def _notify_rejection(record: PhotoRecord, lookups: registry.RegistryCache) -> N
                 template=Template.PHOTO_REJECTED,
                 member_id=member.member_id,
                 shg_id=record.shg_id,
-                variables={
-                    "file_name": record.file_name,
-                    "reason": reason.messages.get(member.language.value, reason.messages["en"]),
-                },
+                variables=variables,
             )
         )
 

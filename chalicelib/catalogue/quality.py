@@ -157,6 +157,95 @@ MESSAGES: dict[Code, dict[str, str]] = {
     },
 }
 
+# What an SMS can carry: 30 characters (one DLT variable) that still say what to do.
+SHORT_MESSAGES: dict[Code, dict[str, str]] = {
+    Code.EMPTY_FILE: {
+        "en": "Empty file: upload it again",
+        "hi": "फ़ाइल खाली है: फिर अपलोड करें",
+        "ur": "فائل خالی: دوبارہ اپلوڈ کریں",
+    },
+    Code.FILE_TOO_LARGE: {
+        "en": "File too big: use camera photo",
+        "hi": "फ़ाइल बड़ी: कैमरे से फ़ोटो लें",
+        "ur": "فائل بڑی: کیمرے سے تصویر لیں",
+    },
+    Code.UPLOAD_GONE: {
+        "en": "Upload lost: upload it again",
+        "hi": "अपलोड गुम: फिर से अपलोड करें",
+        "ur": "اپلوڈ گم: دوبارہ اپلوڈ کریں",
+    },
+    Code.NOT_AN_IMAGE: {
+        "en": "Not a photo: use the camera",
+        "hi": "फ़ोटो नहीं है: कैमरे से लें",
+        "ur": "تصویر نہیں ہے: کیمرے سے لیں",
+    },
+    Code.UNSUPPORTED_FORMAT: {
+        "en": "Wrong type: send a JPEG photo",
+        "hi": "गलत फ़ॉर्मेट: JPEG फ़ोटो भेजें",
+        "ur": "غلط فارمیٹ: JPEG تصویر بھیجیں",
+    },
+    Code.FORMAT_MISMATCH: {
+        "en": "Wrong file type: save as JPEG",
+        "hi": "गलत फ़ाइल: JPEG में सेव करें",
+        "ur": "غلط فائل: JPEG میں محفوظ کریں",
+    },
+    Code.CORRUPT_FILE: {
+        "en": "Damaged file: upload again",
+        "hi": "फ़ाइल ख़राब: फिर अपलोड करें",
+        "ur": "فائل خراب: دوبارہ اپلوڈ کریں",
+    },
+    Code.TOO_MANY_PIXELS: {
+        "en": "Too many pixels: use camera",
+        "hi": "बहुत बड़ी: कैमरे से फ़ोटो लें",
+        "ur": "بہت بڑی: کیمرے سے تصویر لیں",
+    },
+    Code.TOO_SMALL: {
+        "en": "Too small: use phone camera",
+        "hi": "बहुत छोटी: फ़ोन कैमरे से लें",
+        "ur": "بہت چھوٹی: فون کیمرے سے لیں",
+    },
+    Code.EXTREME_ASPECT_RATIO: {
+        "en": "Too narrow: fill a square",
+        "hi": "बहुत पतली: चौकोर फ़ोटो लें",
+        "ur": "بہت پتلی: چوکور تصویر لیں",
+    },
+    Code.BLURRY: {
+        "en": "Blurred: hold phone still",
+        "hi": "धुंधली: फ़ोन स्थिर रखें",
+        "ur": "دھندلی: فون ساکن رکھیں",
+    },
+    Code.TOO_DARK: {
+        "en": "Too dark: use daylight",
+        "hi": "अंधेरी: दिन की रोशनी में लें",
+        "ur": "اندھیری: دن کی روشنی میں لیں",
+    },
+    Code.TOO_BRIGHT: {
+        "en": "Too bright: avoid sun, flash",
+        "hi": "बहुत चमक: धूप, फ़्लैश से बचें",
+        "ur": "بہت چمک: دھوپ، فلیش سے بچیں",
+    },
+    Code.BELOW_ZOOM_SIZE: {
+        "en": "Bigger photos sell better",
+        "hi": "बड़ी फ़ोटो ज़्यादा बिकती है",
+        "ur": "بڑی تصویر زیادہ بکتی ہے",
+    },
+    Code.BACKGROUND_NOT_WHITE: {
+        "en": "Use a plain white background",
+        "hi": "सादी सफ़ेद पृष्ठभूमि रखें",
+        "ur": "سادہ سفید پس منظر رکھیں",
+    },
+    Code.NEAR_DUPLICATE: {
+        "en": "Same as another: show new side",
+        "hi": "एक जैसी: दूसरा पहलू दिखाएँ",
+        "ur": "ایک جیسی: دوسرا رخ دکھائیں",
+    },
+    Code.ANIMATION_FIRST_FRAME: {
+        "en": "Animated: send a still photo",
+        "hi": "एनिमेटेड: सादी फ़ोटो भेजें",
+        "ur": "متحرک: سادہ تصویر بھیجیں",
+    },
+}
+
 
 class Finding(BaseModel):
     """One verdict reason: a stable code and what it means, in every language Haat speaks."""

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.dynamo import batch_get, from_item, is_conditional_failure, put_once, serialize, to_item
-from chalicelib.notify.models import Notification
+from chalicelib.notify.models import Notification, variables_of
 
 PENDING_INDEX = "gsi1"
 PENDING_PARTITION = "PENDING"
@@ -43,6 +43,7 @@ def outbox_put(notification: Notification) -> dict[str, Any]:
 
 
 def _item(notification: Notification) -> dict[str, Any]:
+    variables_of(notification.template, notification.variables)  # even a model built unchecked
     now = int(time.time())
     return to_item(
         notification,

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chalicelib import aws
 from chalicelib.config import settings
@@ -143,7 +143,12 @@ def _deliver_one(notification_id: str, sender: Sender, now: float) -> DeliveryRe
             return DeliveryResult(notification_id=notification_id, state="unconfirmed")
         return DeliveryResult(notification_id=notification_id, state="skipped")
     attempts = int(item["attempts"])
-    notification = Notification.model_validate(from_item(item))
+    try:
+        notification = Notification.model_validate(from_item(item))
+    except ValidationError as error:  # queued before its template's variables changed: never sendable
+        reason = f"variables do not fit the template: {error.error_count()} errors"
+        outbox.finish(notification_id, attempts, "undeliverable", reason=reason)
+        return DeliveryResult(notification_id=notification_id, state="undeliverable", attempts=attempts)
     member = registry.get_member(notification.shg_id, notification.member_id)
     if member is None:
         outbox.finish(notification_id, attempts, "undeliverable", reason="member not in the registry")

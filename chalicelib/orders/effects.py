@@ -9,44 +9,23 @@ and delivers them once the change is committed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 
 from chalicelib.notify.models import Notification, Template
 from chalicelib.notify.outbox import outbox_put
 from chalicelib.notify.sender import deliver_pending
-from chalicelib.notify.templates import format_deadline, format_rupees
 from chalicelib.observability import logger, metrics
+from chalicelib.orders import sms
 from chalicelib.orders.hooks import Contribution, OrderChange
 from chalicelib.orders.models import OPEN_STATUSES, OrderLine, OrderRecord, OrderStatus
+from chalicelib.orders.recipients import told_of
 from chalicelib.registry import repository as registry
 
-CHANNEL_NAMES = {
-    "haat": "Haat",
-    "ondc": "ONDC",
-    "amazon": "Amazon",
-    "flipkart": "Flipkart",
-    "meesho": "Meesho",
-}
 RETURN_STATUSES = frozenset({OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED})
 
 
-def _items(lines: Sequence[OrderLine]) -> str:
-    """'SGR-PM-BOX-02 x2', or 'SGR-PM-BOX-02 x2 +1' for more lines (a DLT variable holds 30 characters)."""
-    first = lines[0]
-    text = f"{first.sku or first.channel_sku} x{first.quantity}"
-    return text if len(lines) == 1 else f"{text} +{len(lines) - 1}"
-
-
-def _lines_by_member(record: OrderRecord) -> dict[tuple[str, str], list[OrderLine]]:
-    by_member: dict[tuple[str, str], list[OrderLine]] = {}
-    for line in record.lines:
-        for member_id in line.maker_member_ids:
-            by_member.setdefault((line.shg_id, member_id), []).append(line)
-    return by_member
-
-
 def notifications_for(before: OrderRecord | None, after: OrderRecord) -> list[Notification]:
-    """One SMS per maker for a new order, a cancellation or a return; ids make each one unique."""
+    """For a new order, a cancellation or a return: one SMS per member told of the order (its
+    makers, see `recipients`) and line of hers; ids make each one unique."""
     if before is None and after.status in OPEN_STATUSES:
         template = Template.NEW_ORDER
     elif before is not None and before.status != after.status and after.status is OrderStatus.CANCELLED:
@@ -56,25 +35,18 @@ def notifications_for(before: OrderRecord | None, after: OrderRecord) -> list[No
     else:
         return []
     channel = after.channel.value
-    notifications = []
-    for (shg_id, member_id), lines in sorted(_lines_by_member(after).items()):
-        variables = {
-            "channel": CHANNEL_NAMES.get(channel, channel),
-            "order_id": after.channel_order_id,
-            "items": _items(lines),
-            "amount": format_rupees(sum(line.total_paise for line in lines)),
-            "dispatch_by": format_deadline(after.dispatch_by) if after.dispatch_by else "-",
-        }
-        notifications.append(
-            Notification(
-                notification_id=f"{template.value}:{channel}:{after.channel_order_id}:{member_id}",
-                template=template,
-                member_id=member_id,
-                shg_id=shg_id,
-                variables=variables,
-            )
+    return [
+        Notification(
+            notification_id=f"{template.value}:{channel}:{after.channel_order_id}{told.suffix}",
+            template=template,
+            member_id=told.member_id,
+            shg_id=told.shg_id,
+            variables=sms.new_order_variables(after, told.line)
+            if template is Template.NEW_ORDER
+            else sms.order_variables(after, told.line),
         )
-    return notifications
+        for told in sms.told_lines(after)
+    ]
 
 
 def oversell_alert(
@@ -86,19 +58,13 @@ def oversell_alert(
         template=Template.OVERSELL_ALERT,
         member_id=member_id,
         shg_id=line.shg_id,
-        variables={
-            "sku": line.sku,
-            "channel": CHANNEL_NAMES.get(channel, channel),
-            "order_id": record.channel_order_id,
-            "ordered": str(ordered),
-            "in_stock": str(in_stock),
-        },
+        variables=sms.oversell_variables(record, line, ordered, in_stock),
     )
 
 
 def oversell_alerts(record: OrderRecord, oversold: dict[str, int]) -> list[Notification]:
     """For each product ordered beyond its stock (product_id -> units left), an alert to the SHG's
-    cluster coordinator, or to the product's makers when the SHG has none."""
+    cluster coordinator, or to those told of the order (its makers) when the SHG has none."""
     if not oversold:
         return []
     quantities: dict[str, int] = defaultdict(int)
@@ -110,7 +76,7 @@ def oversell_alerts(record: OrderRecord, oversold: dict[str, int]) -> list[Notif
     for product_id, in_stock in sorted(oversold.items()):
         line = next(ln for ln in record.lines if ln.product_id == product_id)
         coordinator = coordinators.get(lines[product_id].shg_id)
-        recipients = [coordinator] if coordinator else list(lines[product_id].maker_member_ids)
+        recipients = [coordinator] if coordinator else told_of(lines[product_id])
         alerts += [
             oversell_alert(record, line, quantities[product_id], in_stock, member_id)
             for member_id in recipients
@@ -121,7 +87,8 @@ def oversell_alerts(record: OrderRecord, oversold: dict[str, int]) -> list[Notif
 
 
 class OrderNotifications:
-    """The order-change hook that tells people: SMS to makers (new order, cancellation, return) and
+    """The order-change hook that tells people: SMS to those told of the order (new order,
+    cancellation, return) and
     oversell alerts, queued in the order's transaction and delivered in real time after it commits
     (the scheduled `deliver_notifications` retries whatever this could not send)."""
 

@@ -33,6 +33,16 @@ class EventKind(StrEnum):
     PAYOUT = "payout"  # a settlement from the channel for an order
 
 
+class ToldAs(StrEnum):
+    """Why these members were told of an order line (kept on the record: who was told, and why)."""
+
+    MAKERS = "makers"  # the product's makers, as the registry lists them
+    SHG_ARTISANS = "shg_artisans"  # no makers listed: every artisan of the SHG
+    COORDINATOR = "coordinator"  # no artisans either: the SHG's coordinator
+    SHG_MEMBERS = "shg_members"  # no coordinator either: whoever the SHG has
+    NOBODY = "nobody"  # the SHG has no members in the registry
+
+
 class OrderLine(BaseModel):
     """One SKU of an order, resolved against the registry (SKU -> product -> SHG -> makers)."""
 
@@ -47,6 +57,9 @@ class OrderLine(BaseModel):
     craft: str = ""
     maker_member_ids: list[str] = Field(default_factory=list)
     title: str = ""
+    short_name: dict[str, str] = Field(default_factory=dict, description="per language, for SMS")
+    told_member_ids: list[str] = Field(default_factory=list, description="members sent this line's SMS")
+    told_as: ToldAs | None = None
     quantity: int = Field(ge=1)
     unit_price_paise: int = Field(ge=0)
 

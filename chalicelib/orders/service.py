@@ -18,11 +18,21 @@ from chalicelib.orders import repository
 from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.hooks import Contribution, OrderChange, OrderChangeHook, connected
 from chalicelib.orders.models import OrderEvent, OrderLine, OrderRecord, OrderStatus
+from chalicelib.orders.recipients import with_recipients
 from chalicelib.orders.state import Decision, Outcome, decide, replay
 from chalicelib.registry import repository as registry
 
 MAX_ATTEMPTS = 5
-POINTER_FIELDS = ("sku", "product_id", "shg_id", "district", "block", "craft", "maker_member_ids")
+POINTER_FIELDS = (
+    "sku",
+    "product_id",
+    "shg_id",
+    "district",
+    "block",
+    "craft",
+    "maker_member_ids",
+    "short_name",
+)
 
 
 class EventResult(BaseModel):
@@ -87,7 +97,7 @@ def _resolve(event: OrderEvent, pointers: dict[str, dict[str, Any]]) -> list[Ord
             )
             for line in lines
         ]
-    return lines
+    return with_recipients(lines)
 
 
 class _Conflict(Exception):

@@ -14,7 +14,7 @@ from boto3.dynamodb.conditions import Key
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.dynamo import batch_get, from_item, query_all, serialize, to_item
-from chalicelib.registry.models import SHG, Member, Product, Registry
+from chalicelib.registry.models import SHG, Language, Member, Product, Registry
 
 
 def table_name() -> str:
@@ -80,6 +80,7 @@ def put_product(product: Product, shg: SHG) -> None:
         "district": shg.district,
         "block": shg.block,
         "maker_member_ids": product.maker_member_ids,
+        "short_name": {language.value: product.short_name_in(language) for language in Language},
     }
     with table.batch_writer() as batch:
         batch.put_item(

@@ -13,14 +13,16 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
-from chalicelib.calendar import IST
 from chalicelib.dynamo import from_item
 from chalicelib.notify import outbox
-from chalicelib.notify.models import Notification, Template
+from chalicelib.notify.models import EscalationVariables, Notification, Template, Variables
+from chalicelib.notify.templates import channel_name, format_deadline, whole_tail
 from chalicelib.observability import logger
 from chalicelib.orders import repository as orders
-from chalicelib.orders.models import OPEN_STATUSES, OrderRecord
-from chalicelib.registry.models import Member, MemberRole
+from chalicelib.orders import sms
+from chalicelib.orders.models import OPEN_STATUSES, OrderLine, OrderRecord
+from chalicelib.orders.recipients import choose, told_of
+from chalicelib.registry.models import SHORT_NAME_MAX, Member, shorten_at_word
 from chalicelib.registry.repository import RegistryCache
 
 
@@ -36,16 +38,23 @@ class SweepOutcome:
         return dict(vars(self))
 
 
-def _makers(order: OrderRecord, cache: RegistryCache) -> list[tuple[str, Member]]:
-    """(shg_id, member) of each maker of the order; an SHG's artisans when a line names none."""
-    makers: dict[str, tuple[str, Member]] = {}
-    for line in order.lines:
-        members = cache.members_of(line.shg_id) if line.shg_id else {}
-        ids = line.maker_member_ids or [m.member_id for m in members.values() if m.role == MemberRole.ARTISAN]
-        for member_id in ids:
-            if member_id in members:
-                makers[member_id] = (line.shg_id, members[member_id])
-    return [makers[member_id] for member_id in sorted(makers)]
+def _told(order: OrderRecord, cache: RegistryCache) -> list[sms.Told]:
+    """Who was told of the order, line by line, as long as she is still in the registry."""
+    lines = [line if told_of(line) else _told_now(line, cache) for line in order.lines]
+    return [
+        told
+        for told in sms.told_lines(order.model_copy(update={"lines": lines}))
+        if told.member_id in cache.members_of(told.shg_id)
+    ]
+
+
+def _told_now(line: OrderLine, cache: RegistryCache) -> OrderLine:
+    """A line that reached nobody (no makers, and a record from before `told_as` or an SHG that had
+    no members then): whom it would tell now."""
+    shg = cache.shg(line.shg_id)
+    members = cache.members_of(line.shg_id).values() if line.shg_id else []
+    ids, told_as = choose([], members, shg.coordinator_member_id if shg else "")
+    return line.model_copy(update={"told_member_ids": ids, "told_as": told_as})
 
 
 def _coordinators(order: OrderRecord, cache: RegistryCache) -> list[tuple[str, Member]]:
@@ -60,35 +69,57 @@ def _coordinators(order: OrderRecord, cache: RegistryCache) -> list[tuple[str, M
 
 
 def notifications_for(order: OrderRecord, now: datetime, cache: RegistryCache) -> list[Notification]:
-    """The reminder (deadline ahead) or the escalation (deadline passed) of one due order."""
+    """The reminder (deadline ahead) or the escalation (deadline passed) of one due order: to the
+    members told of it, and for an escalation also to each SHG's coordinator."""
     assert order.dispatch_by is not None
-    overdue = order.dispatch_by <= now
-    template = Template.DISPATCH_ESCALATION if overdue else Template.DISPATCH_REMINDER
-    recipients = _makers(order, cache) + (_coordinators(order, cache) if overdue else [])
-    deadline_ist = order.dispatch_by.astimezone(IST).strftime("%d %b %H:%M")
-    seen: set[str] = set()
-    notifications = []
-    for shg_id, member in recipients:
-        if member.member_id in seen:
-            continue
-        seen.add(member.member_id)
-        notifications.append(
-            Notification(
-                notification_id=f"{template.value}:{order.channel.value}:{order.channel_order_id}:"
-                f"{member.member_id}",
-                template=template,
-                member_id=member.member_id,
-                shg_id=shg_id,
-                variables={
-                    "channel": order.channel.value,
-                    "order_id": order.channel_order_id,
-                    "dispatch_by": deadline_ist,
-                    "language": member.language.value,
-                    "role": member.role.value,
-                },
+    told = _told(order, cache)
+    if order.dispatch_by > now:
+        return [
+            _notification(
+                Template.DISPATCH_REMINDER,
+                order,
+                (one.shg_id, one.member_id, one.suffix),
+                sms.reminder_variables(order, one.line),
             )
+            for one in told
+        ]
+    recipients = {one.member_id: one.shg_id for one in told} | {
+        member.member_id: shg_id for shg_id, member in _coordinators(order, cache)
+    }
+    return [
+        _notification(
+            Template.DISPATCH_ESCALATION,
+            order,
+            (shg_id, member_id, f":{member_id}"),
+            EscalationVariables(
+                channel=channel_name(order.channel.value),
+                order_id=whole_tail(order.channel_order_id),
+                shg=_shg_name(shg_id, cache),
+                dispatch_by=format_deadline(order.dispatch_by),
+            ),
         )
-    return notifications
+        for member_id, shg_id in sorted(recipients.items())
+    ]
+
+
+def _notification(
+    template: Template, order: OrderRecord, to: tuple[str, str, str], variables: Variables
+) -> Notification:
+    """`to` is (shg_id, member_id, notification id suffix)."""
+    shg_id, member_id, suffix = to
+    return Notification(
+        notification_id=f"{template.value}:{order.channel.value}:{order.channel_order_id}{suffix}",
+        template=template,
+        member_id=member_id,
+        shg_id=shg_id,
+        variables=variables,
+    )
+
+
+def _shg_name(shg_id: str, cache: RegistryCache) -> str:
+    """The SHG as its members and coordinator know it: its name (whole words), else its id."""
+    shg = cache.shg(shg_id)
+    return shorten_at_word(shg.name, SHORT_NAME_MAX) if shg else whole_tail(shg_id)
 
 
 def sweep(now: datetime, window: timedelta) -> SweepOutcome:

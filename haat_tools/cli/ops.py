@@ -11,7 +11,7 @@ import click
 from chalicelib import aws, queues
 from chalicelib.config import settings
 from chalicelib.notify.models import Template
-from chalicelib.notify.templates import TEMPLATES, render, sms_length
+from chalicelib.notify.templates import TEMPLATES, longest_variables, render, sms_length
 from chalicelib.registry.models import Language
 from haat_tools.local import runner, session
 from haat_tools.reprocess import reprocess
@@ -97,7 +97,7 @@ def templates(language: str) -> None:
             missing.append(template.value)
             continue
         registered = TEMPLATES[(template, Language(language))]
-        text = render(template, Language(language), dict.fromkeys(registered.variables, "X" * 30))
+        text = render(template, Language(language), longest_variables(template))
         length = sms_length(text)
         click.echo(
             json.dumps(

@@ -13,7 +13,7 @@ from chalice import Chalice
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.notify import outbox
-from chalicelib.notify.models import Notification, Template
+from chalicelib.notify.models import Notification, ReminderVariables, Template, Words
 from chalicelib.notify.sender import SnsSmsSender, backoff_seconds, deliver_pending
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Member
@@ -40,7 +40,13 @@ def _notification(member: Member, unique: str) -> Notification:
         template=Template.DISPATCH_REMINDER,
         member_id=member.member_id,
         shg_id=member.shg_id,
-        variables={"channel": "Amazon", "order_id": f"408-{unique}", "dispatch_by": "22/11/2026 23:59"},
+        variables=ReminderVariables(
+            channel="Amazon",
+            order_id=f"408-{unique}",
+            product=Words(en="Walnut tray", hi="अखरोट की ट्रे", ur="اخروٹ کی ٹرے"),
+            quantity=1,
+            dispatch_by="22/11 23:59",
+        ),
     )
     assert outbox.enqueue(notification)
     assert not outbox.enqueue(notification), "enqueueing twice is a no-op"
@@ -85,7 +91,7 @@ def test_sns_failing_then_recovering_delivers_exactly_once(local_aws: stack.Loca
     assert deliver_pending([notification.notification_id], now=now + 600)[0].state == "skipped"
     deliver_pending(now=now + 3600)
     assert _texts_to(local_aws, member.phone) == [
-        "हाट: याद दिलाना - Amazon ऑर्डर " + f"408-{unique} 22/11/2026 23:59 तक भेजना है। -JKRLM"
+        f"हाट: याद रखें - Amazon ऑर्डर 408-{unique} (अखरोट की ट्रे, 1 नग) 22/11 23:59 तक भेजना है।"
     ]
 
 

@@ -204,8 +204,7 @@ def test_oversell_sells_what_is_left_and_alerts_the_coordinator(drain: Drain, un
     alert = next(n for n in order["notifications"] if n["template"] == "oversell_alert")
     assert alert["member_id"] == f"C-{unique}"
     assert alert["text"] == (
-        f"Haat: Stock short for S-{unique} on Amazon order 408-{unique}: ordered 3, in stock 1. "
-        "Please check. -JKRLM"
+        f"Haat: Stock short for Test rug on Amazon order 408-{unique}: ordered 3, in stock 1. Please check."
     )
 
 

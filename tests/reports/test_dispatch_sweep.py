@@ -65,16 +65,17 @@ def test_late_order_gets_one_reminder_then_one_escalation(app: Chalice, unique: 
     reminder = outbox.get(f"dispatch_reminder:amazon:{order_id}:{maker}")
     assert reminder is not None
     assert reminder["template"] == "dispatch_reminder"
+    sku = f"SKU-S-{unique}"  # the line names no product the registry knows: its SKU stands in
     assert reminder["variables"] == {
-        "channel": "amazon",
+        "channel": "Amazon",
         "order_id": order_id,
-        "dispatch_by": "10 Jan 17:30",  # IST
-        "language": "ur",
-        "role": "artisan",
+        "product": {"en": sku, "hi": sku, "ur": sku},
+        "quantity": 1,
+        "dispatch_by": "10/01 17:30",  # IST
     }
     escalation = outbox.get(f"dispatch_escalation:amazon:{order_id}:{coordinator}")
     assert escalation is not None
-    assert escalation["variables"]["language"] == "en"
+    assert escalation["variables"]["shg"] == f"SHG S-{unique}"
 
 
 def test_shipped_and_cancelled_orders_are_left_alone(app: Chalice, unique: str) -> None:
