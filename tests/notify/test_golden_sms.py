@@ -21,7 +21,10 @@ from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.notify import outbox
 from chalicelib.notify.models import Template
+from chalicelib.notify.outbox import notification_key
+from chalicelib.notify.sender import deliver_pending
 from chalicelib.notify.templates import matches_template, sms_length
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import SHG, Language, Member, MemberRole, Product
@@ -389,3 +392,32 @@ def test_without_artisans_the_coordinator_is_told_and_without_members_the_record
 def test_the_readme_shows_each_golden_sms() -> None:
     readme = README.read_text(encoding="utf-8")
     assert [key for key, text in GOLDEN.items() if text not in readme] == []
+
+
+def test_an_entry_queued_with_variables_its_template_no_longer_takes_is_undeliverable(
+    golden_registry: None, phones: Phones
+) -> None:
+    """An outbox entry written before a template's variables changed is never sent half-filled."""
+    notification_id = "cancellation:amazon:408-2019199-6538723:GOLD-EN-A"
+    aws.table(settings().OUTBOX_TABLE).put_item(
+        Item={
+            **notification_key(notification_id),
+            "notification_id": notification_id,
+            "template": "cancellation",
+            "member_id": _id("en", "A"),
+            "shg_id": "GOLD-EN",
+            "variables": {
+                "channel": "Amazon",
+                "order_id": "408-2019199-6538723",
+                "items": "BDG-WWC-TRAY-01 x1",
+            },
+            "state": "pending",
+            "attempts": 0,
+        }
+    )
+    [result] = deliver_pending([notification_id])
+    assert result.state == "undeliverable"
+    entry = outbox.get(notification_id)
+    assert entry is not None
+    assert str(entry["reason"]).startswith("variables do not fit the template")
+    assert phones.texts(_phone("en", "A")) == []
