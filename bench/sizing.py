@@ -1,0 +1,200 @@
+"""Sizing benchmark: each Lambda function once, cold, in its own process, on representative input.
+
+Backs the memory sizes in `.chalice/config.json`: for every function the cold import of `app`, the
+invocation's wall and CPU time and the process's peak RSS (what the function's memory must hold), on
+the local stack. Inputs: a 12 MP phone photo, a batch of 10 order events, a signed webhook through
+the REST API, the authorizer with a local token, and the four schedules on a seeded registry with
+orders due. Then the cost per 1,000 orders and per 1,000 photos from those figures at the sizes
+configured (Lambda x86 price in ap-south-1 per GB-second and per request, stated below).
+
+CPU time is the figure to size by on this shared 2-core machine; wall time is noisy here. Each
+invocation is a cold one (clients created, first SSM reads), so the figures are upper bounds, and the
+peak RSS includes the local runner's own imports (chalice's CLI), which the deployed function lacks.
+Last line: one JSON object, per function {memory_mb, import_ms, invoke_ms, invoke_cpu_ms, peak_rss_mb}
+and the cost figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_DIR))
+sys.path.insert(0, str(PROJECT_DIR / "bench"))
+
+# Lambda, x86, ap-south-1 (Mumbai): USD per GB-second and per request.
+PRICE_GB_SECOND = 0.0000166667
+PRICE_REQUEST = 0.0000002
+FUNCTIONS = (
+    "on_photo_uploaded",
+    "on_order_events",
+    "api_handler",
+    "bearer_token",
+    "dispatch_sweep",
+    "daily_digest",
+    "deliver_notifications",
+    "poll_channels",
+)
+PHOTO_SHG, PHOTO_PRODUCT = "JK-SGR-0001", "P-SGR-PM-02"
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _prepare(function: str, photo: Path) -> Any:
+    """Put the function's input in place (untimed); returns what `_invoke` needs."""
+    from chalicelib import aws
+    from chalicelib.config import settings
+
+    if function == "on_photo_uploaded":
+        key = f"uploads/{PHOTO_SHG}/{PHOTO_PRODUCT}/{uuid.uuid4().hex[:8]}-phone.jpg"
+        aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=photo.read_bytes())
+    elif function == "on_order_events":
+        import orders as order_bench
+
+        url = aws.queue_url(settings().ORDER_EVENTS_QUEUE)
+        for index in range(10):
+            body = order_bench._haat(f"S-{uuid.uuid4().hex[:8]}", "accepted", "2026-11-20T06:00:00Z", "")
+            body["items"][0]["sku"] = order_bench.SKUS["haat"][index % 4]
+            aws.client("sqs").send_message(
+                QueueUrl=url,
+                MessageBody=json.dumps(body),
+                MessageAttributes={"channel": {"DataType": "String", "StringValue": "haat"}},
+            )
+    return None
+
+
+def _invoke(app: Any, function: str) -> None:
+    from chalicelib.auth import Role, issue_local_token
+    from haat_tools.local import runner
+
+    if function in ("on_photo_uploaded", "on_order_events"):
+        result = runner.drain(app, runner.binding(function), max_invocations=1)
+        assert result.invocations == 1, result
+        assert not result.failed, result
+    elif function == "api_handler":
+        import orders as order_bench
+
+        from haat_tools import webhook_client
+
+        with runner.serve_api(app) as api_url:
+            payload = order_bench._haat(f"W-{uuid.uuid4().hex[:8]}", "accepted", "2026-11-20T06:00:00Z", "")
+            payload["items"][0]["sku"] = order_bench.SKUS["haat"][0]
+            body = json.dumps(payload).encode()
+            status, _ = webhook_client.post(
+                api_url, "haat", body, webhook_client.signed_headers("haat", body, payload)
+            )
+            assert status == 202, status
+    elif function == "bearer_token":
+        token = issue_local_token("sizing", Role.MISSION_ADMIN)
+        runner.invoke(
+            app,
+            "bearer_token",
+            {
+                "type": "TOKEN",
+                "authorizationToken": f"Bearer {token}",
+                "methodArn": "arn:aws:execute-api:ap-south-1:123456789012:api/api/GET/whoami",
+            },
+        )
+    else:
+        runner.fire(app, function)
+
+
+def measure(function: str, photo: Path) -> dict[str, float]:
+    """In this (fresh) process: import app, prepare, invoke once; times and peak RSS."""
+    started = time.perf_counter()
+    from haat_tools.local import runner
+
+    app = runner.load_app()
+    import_ms = (time.perf_counter() - started) * 1000
+    _prepare(function, photo)
+    wall, cpu = time.perf_counter(), time.process_time()
+    _invoke(app, function)
+    return {
+        "import_ms": round(import_ms, 1),
+        "invoke_ms": round((time.perf_counter() - wall) * 1000, 1),
+        "invoke_cpu_ms": round((time.process_time() - cpu) * 1000, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _memory_sizes() -> dict[str, int]:
+    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
+    prod = config["stages"]["prod"]
+    default = int(prod.get("lambda_memory_size", config.get("lambda_memory_size", 128)))
+    functions = prod.get("lambda_functions", {})
+    return {name: int(functions.get(name, {}).get("lambda_memory_size", default)) for name in FUNCTIONS}
+
+
+def _cost(memory_mb: int, seconds: float, invocations: float) -> float:
+    return invocations * (memory_mb / 1024 * max(seconds, 0.001) * PRICE_GB_SECOND + PRICE_REQUEST)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--function", choices=FUNCTIONS)
+    parser.add_argument("--photo", type=Path)
+    args = parser.parse_args()
+    if args.function:
+        print(json.dumps(measure(args.function, args.photo)))
+        return
+    import photos as photo_bench
+
+    from haat_tools.local import demo, stack
+
+    sizes = _memory_sizes()
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, stack.running():
+        photo = Path(tmp) / "phone.jpg"
+        photo_bench.phone_jpeg(photo)
+        demo.seed_registry()
+        for function in FUNCTIONS:
+            output = subprocess.run(
+                [sys.executable, __file__, "--function", function, "--photo", str(photo)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"},
+            ).stdout
+            results[function] = {"memory_mb": sizes[function], **json.loads(output.strip().splitlines()[-1])}
+    header = ("function", "memory MB", "import ms", "invoke ms", "cpu ms", "peak RSS MB")
+    print(f"{header[0]:<22} " + " ".join(f"{column:>11}" for column in header[1:]))
+    for function, figures in results.items():
+        columns = ("memory_mb", "import_ms", "invoke_ms", "invoke_cpu_ms", "peak_rss_mb")
+        print(f"{function:<22} " + " ".join(f"{figures[column]:>11}" for column in columns))
+    photo_fn, order_fn, api_fn = (results[f] for f in ("on_photo_uploaded", "on_order_events", "api_handler"))
+    # Billed on CPU time (wall time here is the shared machine's); one order = one webhook + 1/10 batch.
+    per_1000_photos = _cost(photo_fn["memory_mb"], photo_fn["invoke_cpu_ms"] / 1000, 1000)
+    per_1000_orders = _cost(api_fn["memory_mb"], api_fn["invoke_cpu_ms"] / 1000, 1000) + _cost(
+        order_fn["memory_mb"], order_fn["invoke_cpu_ms"] / 1000, 100
+    )
+    print(f"Lambda cost (USD) per 1,000 photos {per_1000_photos:.5f}; per 1,000 orders {per_1000_orders:.5f}")
+    over = [f for f, r in results.items() if r["peak_rss_mb"] > 0.8 * r["memory_mb"]]
+    print(f"functions whose peak RSS is over 80% of their memory: {over or 'none'}")
+    print(
+        json.dumps(
+            {
+                "functions": results,
+                "usd_per_1000_photos": round(per_1000_photos, 6),
+                "usd_per_1000_orders": round(per_1000_orders, 6),
+                "over_80_percent_memory": over,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
