@@ -1,7 +1,9 @@
 """Bearer-token verification for the REST API: who is calling (what they may do is chalicelib/access.py).
 
-In AWS the token is a Cognito user-pool JWT verified against the pool's JWKS; in the local stack
-it is a JWT signed with a key the stack generates per run (SSM), which the CLI also uses.
+In AWS the token is a Cognito user-pool id token verified against the pool's JWKS; in the local
+stack it is a JWT signed with a key the stack generates per run (SSM), which the CLI also uses.
+Both carry the same claims: the user's role as her Cognito group (`cognito:groups`) and her scope
+as custom attributes of the pool (infra/resources.yaml; `haat users add` sets them).
 """
 
 from __future__ import annotations
@@ -24,10 +26,17 @@ _ALGORITHM_LOCAL = "HS256"
 
 
 class Role(StrEnum):
+    """The user pool's groups, most privileged first (a user belongs to one)."""
+
     MISSION_ADMIN = "mission_admin"
     DISTRICT_COORDINATOR = "district_coordinator"
     BLOCK_COORDINATOR = "block_coordinator"
     RESOURCE_PERSON = "resource_person"
+
+
+GROUPS_CLAIM = "cognito:groups"
+# Principal field -> the pool's custom attribute (and id-token claim) that holds it.
+SCOPE_ATTRIBUTES = {"district": "custom:district", "block": "custom:block", "shg_ids": "custom:shg_ids"}
 
 
 class Principal(BaseModel):
@@ -70,21 +79,23 @@ def _local_key() -> str:
 
 @functools.cache
 def _jwks_client() -> jwt.PyJWKClient:
+    """The pool's signing keys; an AWS_ENDPOINT_URL (moto, LocalStack) serves them at the same path."""
     region = os.environ.get("AWS_REGION", "ap-south-1")
-    pool = settings().COGNITO_USER_POOL_ID
-    return jwt.PyJWKClient(f"https://cognito-idp.{region}.amazonaws.com/{pool}/.well-known/jwks.json")
+    base = os.environ.get("AWS_ENDPOINT_URL", f"https://cognito-idp.{region}.amazonaws.com").rstrip("/")
+    return jwt.PyJWKClient(f"{base}/{settings().COGNITO_USER_POOL_ID}/.well-known/jwks.json")
+
+
+def _role(claims: dict[str, Any]) -> Role:
+    groups = claims.get(GROUPS_CLAIM) or []
+    for role in Role:
+        if role.value in groups:
+            return role
+    raise Unauthorized("the user is in no Haat role group")
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
-    return Principal.model_validate(
-        {
-            "subject": str(claims.get("sub", "")),
-            "role": claims.get("custom:role", Role.RESOURCE_PERSON),
-            "district": claims.get("custom:district", ""),
-            "block": claims.get("custom:block", ""),
-            "shg_ids": claims.get("custom:shg_ids", ""),
-        }
-    )
+    scope = {field: claims.get(claim, "") for field, claim in SCOPE_ATTRIBUTES.items()}
+    return Principal.model_validate({"subject": str(claims.get("sub", "")), "role": _role(claims), **scope})
 
 
 def verify(token: str) -> Principal:
@@ -125,16 +136,17 @@ def issue_local_token(
     shg_ids: Iterable[str] = (),
     ttl_s: int = 3600,
 ) -> str:
-    """A token the local stack accepts (the CLI and tests use it; AWS never does)."""
+    """A token the local stack accepts, with the claims a Cognito id token carries (the CLI and
+    tests use it; AWS never does)."""
     now = int(time.time())
-    claims = {
+    scope = Principal(subject=subject, role=role, district=district, block=block, shg_ids=tuple(shg_ids))
+    claims: dict[str, Any] = {
         "iss": LOCAL_ISSUER,
         "sub": subject,
         "iat": now,
         "exp": now + ttl_s,
-        "custom:role": role.value,
-        "custom:district": district,
-        "custom:block": block,
-        "custom:shg_ids": ",".join(shg_ids),
+        GROUPS_CLAIM: [role.value],
     }
+    context = scope.context()
+    claims |= {claim: context[field] for field, claim in SCOPE_ATTRIBUTES.items()}
     return jwt.encode(claims, _local_key(), algorithm=_ALGORITHM_LOCAL)

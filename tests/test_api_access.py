@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+import jwt
 import pytest
 
-from chalicelib.auth import Role, issue_local_token
+from chalicelib.auth import LOCAL_ISSUER, Role, _local_key, issue_local_token
 from tests.http import get_json
 
 
@@ -30,3 +33,10 @@ def test_local_token_identifies_the_caller(api_url: str) -> None:
     assert body["role"] == "district_coordinator"
     assert body["district"] == "Budgam"
     assert body["scope"] == "district Budgam"
+
+
+def test_token_of_a_user_in_no_role_group_is_refused(api_url: str) -> None:
+    now = int(time.time())
+    claims = {"iss": LOCAL_ISSUER, "sub": "nobody", "iat": now, "exp": now + 60, "custom:district": "Budgam"}
+    status, _ = get_json(f"{api_url}/whoami", jwt.encode(claims, _local_key(), algorithm="HS256"))
+    assert status == 401
