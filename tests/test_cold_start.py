@@ -8,7 +8,7 @@ import sys
 
 from haat_tools.local.stack import PROJECT_DIR
 
-HEAVY_OR_LOCAL_ONLY = ("PIL", "pi_heif", "pillow_heif", "numpy", "moto", "yaml", "click")
+HEAVY_OR_LOCAL_ONLY = ("PIL", "pi_heif", "pillow_heif", "numpy", "moto", "yaml", "click", "aws_xray_sdk")
 
 
 def test_importing_app_loads_no_imaging_stack_nor_local_tooling() -> None:
