@@ -10,7 +10,9 @@ import os
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Environment variable -> parameter of infra/resources.yaml that names the same resource.
+# Environment variable -> parameter of infra/resources.yaml that names the same resource. A stage
+# may leave the buckets unnamed: the template then derives globally unique names and hands them to
+# the functions itself, as it does the user pool's ids.
 RESOURCE_PARAMETERS: dict[str, str] = {
     "UPLOADS_BUCKET": "UploadsBucketName",
     "MEDIA_BUCKET": "MediaBucketName",
@@ -24,6 +26,7 @@ RESOURCE_PARAMETERS: dict[str, str] = {
     "OPS_TABLE": "OpsTableName",
     "DIGEST_TOPIC": "DigestTopicName",
     "ALARMS_TOPIC": "AlarmsTopicName",
+    "USER_POOL_NAME": "UserPoolName",
 }
 
 # Other settings the template needs as parameters (its IAM policies name the secrets' paths).
@@ -50,8 +53,9 @@ class Settings(BaseModel):
     DIGEST_TOPIC: str
     ALARMS_TOPIC: str
     AUTH_MODE: str = Field(default="cognito", pattern="^(cognito|local)$")
-    COGNITO_USER_POOL_ID: str = ""
-    COGNITO_APP_CLIENT_ID: str = ""
+    USER_POOL_NAME: str = ""
+    COGNITO_USER_POOL_ID: str = Field(default="", description="from the template (Ref UserPool)")
+    COGNITO_APP_CLIENT_ID: str = Field(default="", description="from the template (Ref UserPoolClient)")
     COGNITO_DOMAIN: str = Field(
         default="", description="hosted UI domain, e.g. haat-prod.auth.ap-south-1.amazoncognito.com"
     )

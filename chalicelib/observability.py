@@ -36,11 +36,11 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
 
 # Defaults match .chalice/config.json, for processes (tests, the CLI) that import this module
-# before the stage environment is applied.
-logger = Logger(
-    service=os.environ.get("POWERTOOLS_SERVICE_NAME", "haat-backbone"), logger_formatter=RedactingFormatter()
-)
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Haat"))
+# before the stage environment is applied. The service is every metric's one dimension, which the
+# alarms in infra/resources.yaml name.
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "haat-backbone")
+logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Haat"), service=SERVICE)
 TRACING_ACTIVE = "active"
 
 

@@ -4,12 +4,35 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from chalicelib import aws
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+# Outputs of infra/resources.yaml -> the setting each one fills for the operator CLI.
+OUTPUT_SETTINGS = {
+    "UploadsBucket": "UPLOADS_BUCKET",
+    "MediaBucket": "MEDIA_BUCKET",
+    "UserPoolId": "COGNITO_USER_POOL_ID",
+    "UserPoolClientId": "COGNITO_APP_CLIENT_ID",
+}
+
+
+def stack_name(stage: str) -> str:
+    """The CloudFormation stack of a deployed stage."""
+    return f"haat-{stage}"
+
+
+def deployed_settings(stage: str) -> dict[str, str]:
+    """What a deployed stage's stack assigned (derived bucket names, user pool ids), by setting name."""
+    [described] = aws.client("cloudformation").describe_stacks(StackName=stack_name(stage))["Stacks"]
+    return {
+        OUTPUT_SETTINGS[output["OutputKey"]]: output["OutputValue"]
+        for output in described.get("Outputs", [])
+        if output["OutputKey"] in OUTPUT_SETTINGS
+    }
 
 
 class _SamLoader(yaml.SafeLoader):
@@ -32,6 +55,11 @@ def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dic
 _SamLoader.add_multi_constructor("!", _intrinsic)
 
 
+def load_template(path: Path) -> dict[str, Any]:
+    """A CloudFormation/SAM template as data, short-form intrinsics as their long form."""
+    return dict(yaml.load(path.read_text(), Loader=_SamLoader))  # noqa: S506 - SafeLoader subclass
+
+
 def deploy_stack(
     stack_name: str, template_path: Path, artifacts_bucket: str, parameters: dict[str, str]
 ) -> None:
@@ -39,7 +67,7 @@ def deploy_stack(
     code = template_path.with_name("deployment.zip").read_bytes()
     code_key = f"{stack_name}/{hashlib.sha256(code).hexdigest()}.zip"
     aws.client("s3").put_object(Bucket=artifacts_bucket, Key=code_key, Body=code)
-    template = yaml.load(template_path.read_text(), Loader=_SamLoader)  # noqa: S506 - SafeLoader subclass
+    template = load_template(template_path)
     for resource in template["Resources"].values():
         if resource.get("Type") == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = f"s3://{artifacts_bucket}/{code_key}"

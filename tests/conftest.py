@@ -46,15 +46,22 @@ def unique() -> str:
 
 
 @pytest.fixture
-def cli(
+def cli_result(
     local_aws: stack.LocalAws, api_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Result]:
-    """Run the operator CLI attached to this session's stack, as to a running `haat local up`."""
+    """The operator CLI attached to this session's stack, as to a running `haat local up`; the
+    result whatever its exit code."""
     monkeypatch.setenv("HAAT_LOCAL_STATE", str(tmp_path / "local-stack.json"))
     session.write_state(local_aws.endpoint, api_url)
+    return lambda *args: CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(cli_result: Callable[..., Result]) -> Callable[..., Result]:
+    """The operator CLI attached to this session's stack; the command must succeed."""
 
     def run(*args: str) -> Result:
-        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        result = cli_result(*args)
         assert result.exit_code == 0, result.output
         return result
 

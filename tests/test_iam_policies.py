@@ -109,6 +109,8 @@ def _substitute(value: Any, names: dict[str, str]) -> Any:
 def _policy(function: str) -> list[dict[str, Any]]:
     env = stack.stage_environment("local")
     names = {param: env[var] for var, param in RESOURCE_PARAMETERS.items()}
+    # Buckets by logical id: their names may be derived by the template rather than given.
+    names |= {"UploadsBucket": env["UPLOADS_BUCKET"], "MediaBucket": env["MEDIA_BUCKET"]}
     names |= {
         "AWS::Partition": "aws",
         "AWS::Region": aws_calls.REGION,

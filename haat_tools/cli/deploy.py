@@ -10,16 +10,16 @@ from pathlib import Path
 
 import click
 
-from chalicelib.config import RESOURCE_PARAMETERS, SETTING_PARAMETERS
-from haat_tools.local.stack import PROJECT_DIR, TEMPLATE_PATH, stage_environment
+from haat_tools.deploy import deploy_stack, stack_name
+from haat_tools.local import stack
+from haat_tools.local.stack import PROJECT_DIR, TEMPLATE_PATH
 
 MISSING_DEPENDENCIES = "Could not install dependencies"
 
 
 def parameter_overrides(stage: str) -> dict[str, str]:
     """Template parameters named by the stage's environment in .chalice/config.json."""
-    env = stage_environment(stage)
-    return {param: env[var] for var, param in (RESOURCE_PARAMETERS | SETTING_PARAMETERS).items()}
+    return stack.parameter_overrides(stack.stage_environment(stage))
 
 
 def _chalice_bin() -> str:
@@ -69,10 +69,9 @@ def package(stage: str, out: Path) -> None:
 @click.option("--artifacts-bucket", envvar="HAAT_ARTIFACTS_BUCKET", help="S3 bucket for the deployment zip.")
 @click.option("--dry-run", is_flag=True, help="Print the plan without calling AWS.")
 def deploy(stage: str, template: Path, artifacts_bucket: str | None, dry_run: bool) -> None:
-    stack_name = f"haat-{stage}"
     parameters = parameter_overrides(stage)
     plan = {
-        "stack": stack_name,
+        "stack": stack_name(stage),
         "template": str(template),
         "parameters": parameters,
         "artifacts_bucket": artifacts_bucket,
@@ -82,7 +81,5 @@ def deploy(stage: str, template: Path, artifacts_bucket: str | None, dry_run: bo
         return
     if not artifacts_bucket:
         raise click.ClickException("--artifacts-bucket (or HAAT_ARTIFACTS_BUCKET) is required to deploy")
-    from haat_tools.deploy import deploy_stack
-
-    deploy_stack(stack_name, template, artifacts_bucket, parameters)
-    click.echo(f"deployed {stack_name}")
+    deploy_stack(stack_name(stage), template, artifacts_bucket, parameters)
+    click.echo(f"deployed {stack_name(stage)}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from chalice import Chalice
 
+from haat_tools.deploy import deployed_settings
 from haat_tools.local import runner, stack
 
 
@@ -63,10 +64,13 @@ def local_session() -> Iterator[Session]:
 @contextmanager
 def stage_session(stage: str) -> Iterator[Session | None]:
     """The local stack (a Session, whose queues a command may drain itself) or, for a deployed
-    stage (dev, prod), its settings with AWS's own endpoints and credentials (None)."""
+    stage (dev, prod), its settings and what its stack assigned, with AWS's own endpoints and
+    credentials (None)."""
     if stage == "local":
         with local_session() as current:
             yield current
         return
-    stack.activate(stack.stage_environment(stage))
+    environment = stack.stage_environment(stage)
+    stack.activate(environment)
+    stack.activate({**environment, **deployed_settings(stage)})
     yield None

@@ -45,8 +45,12 @@ def stage_environment(stage: str = "local") -> dict[str, str]:
     return env
 
 
+# moto's CloudFormation cannot create these: provision() makes them through the Cognito API.
+COGNITO_TYPES = ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup")
+
+
 def template_resources() -> tuple[dict[str, Any], dict[str, Any]]:
-    """(parameters, resources) of the shared declaration that moto can create.
+    """(parameters, resources) of the shared declaration.
 
     Entries without a Type are patches to Chalice-generated functions and only make sense in AWS.
     """
@@ -131,49 +135,71 @@ def provision() -> None:
     public access block, so those are set here through the same APIs CloudFormation would call.
     """
     parameters, resources = template_resources()
-    env = os.environ
-    overrides = [
-        {"ParameterKey": param, "ParameterValue": env[var]}
-        for var, param in (RESOURCE_PARAMETERS | SETTING_PARAMETERS).items()
-        if param in parameters
-    ]
+    cognito = {name: body for name, body in resources.items() if body["Type"] in COGNITO_TYPES}
+    resources = {name: body for name, body in resources.items() if name not in cognito}
+    conditions = yaml.safe_load(TEMPLATE_PATH.read_text()).get("Conditions", {})
     cloudformation = aws.client("cloudformation")
     cloudformation.create_stack(
         StackName=STACK_NAME,
         TemplateBody=json.dumps(
-            {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": parameters, "Resources": resources}
+            {
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Parameters": parameters,
+                "Conditions": conditions,
+                "Resources": resources,
+            }
         ),
-        Parameters=overrides,
+        Parameters=[
+            {"ParameterKey": key, "ParameterValue": value}
+            for key, value in parameter_overrides(dict(os.environ)).items()
+            if key in parameters
+        ],
     )
     cloudformation.get_waiter("stack_create_complete").wait(
         StackName=STACK_NAME, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
     )
-    _apply_notifications(resources)
-    _apply_lifecycle(resources, parameters)
-    _apply_bucket_protection(resources)
-    _apply_cors(resources, parameters)
-    _apply_time_to_live(resources)
+    names = physical_names()
+    _apply_notifications(resources, names)
+    _apply_lifecycle(resources, parameters, names)
+    _apply_bucket_protection(resources, names)
+    _apply_cors(resources, parameters, names)
+    _apply_time_to_live(resources, names)
+    _create_user_pool(cognito)
     _generate_secrets()
     _generate_channel_credentials()
 
 
-def _physical_name(logical: dict[str, Any]) -> str:
-    """The name a resource property refers to ({"Ref": Param} -> the parameter's value)."""
-    param_to_var = {param: var for var, param in RESOURCE_PARAMETERS.items()}
-    return os.environ[param_to_var[logical["Ref"]]]
+def parameter_overrides(environment: dict[str, str]) -> dict[str, str]:
+    """The template parameters a stage's environment sets (a bucket it leaves unnamed is derived)."""
+    return {
+        param: environment[var]
+        for var, param in (RESOURCE_PARAMETERS | SETTING_PARAMETERS).items()
+        if environment.get(var)
+    }
 
 
-def _apply_notifications(resources: dict[str, Any]) -> None:
+def physical_names() -> dict[str, str]:
+    """Logical id -> name of every resource of the local stack, as CloudFormation created it."""
+    described = aws.client("cloudformation").describe_stack_resources(StackName=STACK_NAME)
+    # A queue's physical id is its URL; its name is the URL's last segment. (moto describes some
+    # resources, such as queue policies and alarms, without their logical id.)
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"].rsplit("/", 1)[-1]
+        for r in described["StackResources"]
+        if "LogicalResourceId" in r
+    }
+
+
+def _apply_notifications(resources: dict[str, Any], names: dict[str, str]) -> None:
     s3 = aws.client("s3")
     sqs = aws.client("sqs")
-    for body in resources.values():
+    for logical_id, body in resources.items():
         notification = body["Properties"].get("NotificationConfiguration")
         if body["Type"] != "AWS::S3::Bucket" or not notification:
             continue
         queue_configs = []
         for queue_config in notification.get("QueueConfigurations", []):
-            queue_resource = resources[queue_config["Queue"]["Fn::GetAtt"][0]]
-            queue_name = _physical_name(queue_resource["Properties"]["QueueName"])
+            queue_name = names[queue_config["Queue"]["Fn::GetAtt"][0]]
             arn = sqs.get_queue_attributes(QueueUrl=aws.queue_url(queue_name), AttributeNames=["QueueArn"])[
                 "Attributes"
             ]["QueueArn"]
@@ -186,7 +212,7 @@ def _apply_notifications(resources: dict[str, Any]) -> None:
                 }
             )
         s3.put_bucket_notification_configuration(
-            Bucket=_physical_name(body["Properties"]["BucketName"]),
+            Bucket=names[logical_id],
             NotificationConfiguration={"QueueConfigurations": queue_configs},
         )
         _discard_test_event(queue_configs)
@@ -203,9 +229,9 @@ def _discard_test_event(queue_configs: list[dict[str, Any]]) -> None:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
-def _apply_lifecycle(resources: dict[str, Any], parameters: dict[str, Any]) -> None:
+def _apply_lifecycle(resources: dict[str, Any], parameters: dict[str, Any], names: dict[str, str]) -> None:
     s3 = aws.client("s3")
-    for body in resources.values():
+    for logical_id, body in resources.items():
         lifecycle = body["Properties"].get("LifecycleConfiguration")
         if body["Type"] != "AWS::S3::Bucket" or not lifecycle:
             continue
@@ -220,17 +246,17 @@ def _apply_lifecycle(resources: dict[str, Any], parameters: dict[str, Any]) -> N
             for rule in lifecycle["Rules"]
         ]
         s3.put_bucket_lifecycle_configuration(
-            Bucket=_physical_name(body["Properties"]["BucketName"]), LifecycleConfiguration={"Rules": rules}
+            Bucket=names[logical_id], LifecycleConfiguration={"Rules": rules}
         )
 
 
-def _apply_bucket_protection(resources: dict[str, Any]) -> None:
+def _apply_bucket_protection(resources: dict[str, Any], names: dict[str, str]) -> None:
     s3 = aws.client("s3")
-    for body in resources.values():
+    for logical_id, body in resources.items():
         if body["Type"] != "AWS::S3::Bucket":
             continue
         properties = body["Properties"]
-        bucket = _physical_name(properties["BucketName"])
+        bucket = names[logical_id]
         if "PublicAccessBlockConfiguration" in properties:
             s3.put_public_access_block(
                 Bucket=bucket, PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"]
@@ -241,9 +267,9 @@ def _apply_bucket_protection(resources: dict[str, Any]) -> None:
             )
 
 
-def _apply_cors(resources: dict[str, Any], parameters: dict[str, Any]) -> None:
+def _apply_cors(resources: dict[str, Any], parameters: dict[str, Any], names: dict[str, str]) -> None:
     s3 = aws.client("s3")
-    for body in resources.values():
+    for logical_id, body in resources.items():
         cors = body["Properties"].get("CorsConfiguration")
         if body["Type"] != "AWS::S3::Bucket" or not cors:
             continue
@@ -261,20 +287,38 @@ def _apply_cors(resources: dict[str, Any], parameters: dict[str, Any]) -> None:
             }
             for rule in cors["CorsRules"]
         ]
-        s3.put_bucket_cors(
-            Bucket=_physical_name(body["Properties"]["BucketName"]), CORSConfiguration={"CORSRules": rules}
-        )
+        s3.put_bucket_cors(Bucket=names[logical_id], CORSConfiguration={"CORSRules": rules})
 
 
-def _apply_time_to_live(resources: dict[str, Any]) -> None:
+def _apply_time_to_live(resources: dict[str, Any], names: dict[str, str]) -> None:
     dynamodb = aws.client("dynamodb")
-    for body in resources.values():
+    for logical_id, body in resources.items():
         ttl = body["Properties"].get("TimeToLiveSpecification")
         if body["Type"] == "AWS::DynamoDB::Table" and ttl:
             dynamodb.update_time_to_live(
-                TableName=_physical_name(body["Properties"]["TableName"]),
+                TableName=names[logical_id],
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
             )
+
+
+def _create_user_pool(resources: dict[str, Any]) -> None:
+    """The user pool, its app client and its role groups, through the calls CloudFormation makes.
+
+    The template's properties are the API's parameters but for the pool's name and the
+    CloudFormation-only deletion policies; {"Ref": ...} to the pool or a stack name is resolved here.
+    """
+    cognito = aws.client("cognito-idp")
+    [pool] = [body["Properties"] for body in resources.values() if body["Type"] == "AWS::Cognito::UserPool"]
+    pool_id = cognito.create_user_pool(
+        PoolName=settings().USER_POOL_NAME, **{k: v for k, v in pool.items() if k != "UserPoolName"}
+    )["UserPool"]["Id"]
+    for body in resources.values():
+        properties = {k: v for k, v in body["Properties"].items() if k != "UserPoolId"}
+        if body["Type"] == "AWS::Cognito::UserPoolClient":
+            properties["ClientName"] = f"{STACK_NAME}-app"
+            cognito.create_user_pool_client(UserPoolId=pool_id, **properties)
+        elif body["Type"] == "AWS::Cognito::UserPoolGroup":
+            cognito.create_group(UserPoolId=pool_id, **properties)
 
 
 def _generate_secrets() -> None:

@@ -13,11 +13,12 @@ from chalice import Chalice
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.notify import outbox
-from chalicelib.notify.models import Notification, ReminderVariables, Template, Words
+from chalicelib.notify.models import Notification
 from chalicelib.notify.sender import SnsSmsSender, backoff_seconds, deliver_pending
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Member
 from haat_tools.local import runner, stack
+from tests.notify.helpers import queued_reminder
 from tests.orders.helpers import sms_sent
 
 
@@ -35,20 +36,7 @@ def _member(unique: str, *, opted_out: bool = False, language: str = "hi") -> Me
 
 
 def _notification(member: Member, unique: str) -> Notification:
-    notification = Notification(
-        notification_id=f"dispatch_reminder:amazon:408-{unique}:{member.member_id}",
-        template=Template.DISPATCH_REMINDER,
-        member_id=member.member_id,
-        shg_id=member.shg_id,
-        variables=ReminderVariables(
-            channel="Amazon",
-            order_id=f"408-{unique}",
-            product=Words(en="Walnut tray", hi="अखरोट की ट्रे", ur="اخروٹ کی ٹرے"),
-            quantity=1,
-            dispatch_by="22/11 23:59",
-        ),
-    )
-    assert outbox.enqueue(notification)
+    notification = queued_reminder(member, f"408-{unique}")
     assert not outbox.enqueue(notification), "enqueueing twice is a no-op"
     return notification
 
