@@ -13,7 +13,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from haat_tools.cli import main
@@ -35,19 +34,6 @@ def test_demo_summary_reads_back_photos_orders_and_digest() -> None:
     jwt = r"[\w-]+\.[\w-]+\.[\w-]+"
     assert re.search(rf"^Upload page  http://127\.0\.0\.1:\d+/upload#token={jwt}$", result.output, re.M)
     assert re.search(rf"^Token        {jwt}$", result.output, re.M)
-
-
-@pytest.mark.slow
-def test_package_merges_resources_and_passes_cfn_lint(tmp_path: Path) -> None:
-    out = tmp_path / "prod"
-    result = CliRunner().invoke(
-        main, ["package", "--stage", "prod", "--out", str(out)], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    assert "cfn-lint clean" in result.output
-    template = (out / "sam.yaml").read_text()
-    assert "ReportBatchItemFailures" in template
-    assert "haat-prod-order-events" in (out / "parameters.json").read_text()
 
 
 def test_deploy_dry_run_prints_the_plan(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from haat_tools import package as bundle
 from haat_tools.deploy import deploy_stack, stack_name
 from haat_tools.local import stack
 from haat_tools.local.stack import PROJECT_DIR, TEMPLATE_PATH
@@ -51,6 +52,13 @@ def package(stage: str, out: Path) -> None:
     click.echo(result.stdout + result.stderr, nl=False)
     if result.returncode != 0 or MISSING_DEPENDENCIES in result.stdout + result.stderr:
         raise click.ClickException("chalice package failed: every runtime dependency must package for Lambda")
+    zip_path = out / "deployment.zip"
+    if compiled := bundle.built_from_source(zip_path):
+        raise click.ClickException(
+            f"{', '.join(compiled)} had no wheel for Lambda's glibc 2.26 (manylinux2014) and was compiled "
+            "here, against this machine's libraries: pin a version that ships a manylinux2014 wheel"
+        )
+    removed = bundle.prune(zip_path)
     lint = subprocess.run(
         [str(Path(sys.executable).with_name("cfn-lint")), str(out / "sam.yaml")],
         capture_output=True,
@@ -60,7 +68,11 @@ def package(stage: str, out: Path) -> None:
     if lint.returncode != 0:
         raise click.ClickException(f"cfn-lint found problems:\n{lint.stdout}{lint.stderr}")
     (out / "parameters.json").write_text(json.dumps(parameter_overrides(stage), indent=2))
-    click.echo(f"packaged {stage}: {out / 'sam.yaml'}, {out / 'deployment.zip'}; cfn-lint clean")
+    size_mb = bundle.unzipped_bytes(zip_path) / 1e6
+    click.echo(
+        f"packaged {stage}: {out / 'sam.yaml'}, {zip_path} ({size_mb:.1f} MB unzipped, "
+        f"{len(removed)} files Haat never loads left out); cfn-lint clean"
+    )
 
 
 @click.command(help="Deploy a packaged stage with CloudFormation (create or update). Needs AWS credentials.")

@@ -97,7 +97,8 @@ def invoke(app: Chalice, function: str, event: dict[str, Any]) -> Any:
     return app.handler_map[function](event, LambdaContext(function, memory_size=_memory_size(function)))
 
 
-def _sqs_event(messages: list[dict[str, Any]], queue_name: str) -> dict[str, Any]:
+def sqs_event(messages: list[dict[str, Any]], queue_name: str) -> dict[str, Any]:
+    """Lambda's SQS event for messages as ReceiveMessage returned them."""
     region = os.environ.get("AWS_REGION", "ap-south-1")
     return {
         "Records": [
@@ -144,7 +145,7 @@ def drain(app: Chalice, binding: QueueBinding, *, max_invocations: int = 1000) -
             return result
         result.invocations += 1
         try:
-            response = invoke(app, binding.function, _sqs_event(messages, queue_name))
+            response = invoke(app, binding.function, sqs_event(messages, queue_name))
             failed_ids = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
         except Exception:  # noqa: BLE001 - a crashing handler fails its whole batch, as on Lambda
             response, failed_ids = None, {m["MessageId"] for m in messages}
