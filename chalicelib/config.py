@@ -30,7 +30,7 @@ RESOURCE_PARAMETERS: dict[str, str] = {
 }
 
 # Other settings the template needs as parameters (its IAM policies name the secrets' paths).
-SETTING_PARAMETERS: dict[str, str] = {"SECRETS_PREFIX": "SecretsPrefix"}
+SETTING_PARAMETERS: dict[str, str] = {"SECRETS_PREFIX": "SecretsPrefix", "UPLOAD_PAGE_URL": "UploadPageUrl"}
 
 
 class Settings(BaseModel):

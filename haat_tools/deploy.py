@@ -17,6 +17,7 @@ OUTPUT_SETTINGS = {
     "MediaBucket": "MEDIA_BUCKET",
     "UserPoolId": "COGNITO_USER_POOL_ID",
     "UserPoolClientId": "COGNITO_APP_CLIENT_ID",
+    "CognitoDomain": "COGNITO_DOMAIN",
 }
 
 

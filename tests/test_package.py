@@ -236,8 +236,15 @@ class Runtime:
         }
 
     def _resolve(self, value: Any) -> str:
+        """A template value as CloudFormation would resolve it for the local stack."""
         if isinstance(value, str):
             return value
+        if set(value) == {"Fn::Sub"}:
+            text = str(value["Fn::Sub"])
+            for name, resolved in {**self.references, "AWS::Region": stack.REGION}.items():
+                text = text.replace("${" + name + "}", resolved)
+            assert "${" not in text, f"the test does not know how to resolve {value}"
+            return text
         assert set(value) == {"Ref"}, f"the test does not know how to resolve {value}"
         return self.references[value["Ref"]]
 
@@ -288,6 +295,7 @@ def lambda_runtime(
         "MediaBucket": settings().MEDIA_BUCKET,
         "UserPool": pool_id,
         "UserPoolClient": client["ClientId"],
+        "UserPoolDomain": f"haat-prod-{runner.ACCOUNT_ID}",
     }
     return Runtime(
         prod_build, task_root, lambda_python, local_aws, references, tmp_path_factory.mktemp("runs")

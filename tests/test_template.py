@@ -44,6 +44,7 @@ def test_ids_and_derived_names_reach_every_function_from_the_template(template: 
         "MEDIA_BUCKET": {"Ref": "MediaBucket"},
         "COGNITO_USER_POOL_ID": {"Ref": "UserPool"},
         "COGNITO_APP_CLIENT_ID": {"Ref": "UserPoolClient"},
+        "COGNITO_DOMAIN": {"Fn::Sub": "${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"},
     }
 
 
@@ -61,6 +62,11 @@ def test_user_pool_has_a_group_per_role_and_an_attribute_per_scope(template: dic
         "a user cannot widen her scope"
     )
     assert client["GenerateSecret"] is False, "pages on a phone cannot keep a secret"
+    # The upload page signs in through the hosted UI (code + PKCE), back to itself, once it has a URL.
+    assert client["AllowedOAuthFlows"] == {"Fn::If": ["UploadPageKnown", ["code"], {"Ref": "AWS::NoValue"}]}
+    assert client["CallbackURLs"]["Fn::If"][1] == [{"Ref": "UploadPageUrl"}]
+    [domain] = _of_type(template, "AWS::Cognito::UserPoolDomain").values()
+    assert domain["UserPoolId"] == {"Ref": "UserPool"}
 
 
 def test_amazon_may_send_to_the_order_events_queue(
@@ -91,9 +97,7 @@ def _bucket_stack(template: dict[str, Any], name: str, parameters: dict[str, str
         StackName=name,
         TemplateBody=json.dumps(
             {
-                "Parameters": {
-                    p: template["Parameters"][p] for p in ("UploadsBucketName", "MediaBucketName")
-                },
+                "Parameters": template["Parameters"],
                 "Conditions": template["Conditions"],
                 "Resources": buckets,
             }

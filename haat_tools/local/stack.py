@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +45,14 @@ def stage_environment(stage: str = "local") -> dict[str, str]:
     return env
 
 
-# moto's CloudFormation cannot create these: provision() makes them through the Cognito API.
-COGNITO_TYPES = ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup")
+# moto's CloudFormation cannot create these: provision() makes them through the Cognito API (all
+# but the hosted UI's domain, which only the AWS stage's upload page signs in through).
+COGNITO_TYPES = (
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::UserPoolGroup",
+    "AWS::Cognito::UserPoolDomain",
+)
 
 
 def template_resources() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -164,7 +170,7 @@ def provision() -> None:
     _apply_bucket_protection(resources, names)
     _apply_cors(resources, parameters, names)
     _apply_time_to_live(resources, names)
-    _create_user_pool(cognito)
+    _create_user_pool(cognito, _parameter_values(parameters), conditions)
     _generate_secrets()
     _generate_channel_credentials()
 
@@ -301,7 +307,35 @@ def _apply_time_to_live(resources: dict[str, Any], names: dict[str, str]) -> Non
             )
 
 
-def _create_user_pool(resources: dict[str, Any]) -> None:
+def _parameter_values(parameters: dict[str, Any]) -> dict[str, str]:
+    """Each template parameter's value on this stage: the stage's override, else its default."""
+    values = {name: str(spec.get("Default", "")) for name, spec in parameters.items()}
+    return values | parameter_overrides(dict(os.environ))
+
+
+def _decided(value: Any, values: dict[str, str], conditions: dict[str, Any]) -> Any:
+    """`value` with the intrinsics the user pool's properties use resolved: Ref to a parameter
+    (other Refs are left as they are), Fn::If and the Fn::Not / Fn::Equals of the conditions."""
+
+    def decide(item: Any) -> Any:
+        return _decided(item, values, conditions)
+
+    if isinstance(value, list):
+        return [decide(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    intrinsics: dict[str, Callable[[Any], Any]] = {
+        "Ref": lambda name: values.get(name, {"Ref": name}),
+        "Fn::If": lambda args: decide(args[1] if decide(conditions[args[0]]) else args[2]),
+        "Fn::Equals": lambda args: decide(args[0]) == decide(args[1]),
+        "Fn::Not": lambda args: not decide(args[0]),
+    }
+    if len(value) == 1 and (name := next(iter(value))) in intrinsics:
+        return intrinsics[name](value[name])
+    return {key: decide(item) for key, item in value.items()}
+
+
+def _create_user_pool(resources: dict[str, Any], values: dict[str, str], conditions: dict[str, Any]) -> None:
     """The user pool, its app client and its role groups, through the calls CloudFormation makes.
 
     The template's properties are the API's parameters but for the pool's name and the
@@ -313,7 +347,8 @@ def _create_user_pool(resources: dict[str, Any]) -> None:
         PoolName=settings().USER_POOL_NAME, **{k: v for k, v in pool.items() if k != "UserPoolName"}
     )["UserPool"]["Id"]
     for body in resources.values():
-        properties = {k: v for k, v in body["Properties"].items() if k != "UserPoolId"}
+        decided = _decided(body["Properties"], values, conditions)
+        properties = {k: v for k, v in decided.items() if k != "UserPoolId" and v != {"Ref": "AWS::NoValue"}}
         if body["Type"] == "AWS::Cognito::UserPoolClient":
             properties["ClientName"] = f"{STACK_NAME}-app"
             cognito.create_user_pool_client(UserPoolId=pool_id, **properties)
