@@ -11,6 +11,7 @@ import yaml
 
 from chalicelib import aws
 from chalicelib.auth import SCOPE_ATTRIBUTES, Role
+from haat_tools.deploy import OUTPUT_SETTINGS, deployed_settings, stack_name
 from haat_tools.local import stack
 
 # Amazon's Selling Partner API notifications account (SP-API guide "Set up notifications (Amazon
@@ -122,3 +123,27 @@ def test_bucket_names_are_derived_from_stack_account_and_region_unless_named(
     named = _bucket_stack(template, f"haat-n{unique}", {"UploadsBucketName": f"jkrlm-uploads-{unique}"})
     assert named["UploadsBucket"] == f"jkrlm-uploads-{unique}"
     assert named["MediaBucket"] == f"haat-n{unique}-media-{account}-{stack.REGION}"
+
+
+def test_the_cli_reads_what_a_deployed_stack_assigned_from_its_outputs(
+    template: dict[str, Any], local_aws: stack.LocalAws
+) -> None:
+    """`--stage dev|prod`: derived bucket names and the pool's ids come from the stack's outputs."""
+    assert set(template["Outputs"]) == set(OUTPUT_SETTINGS)
+    assigned = {key: f"value-of-{key}" for key in OUTPUT_SETTINGS}
+    cloudformation = aws.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=stack_name("dev"),
+        TemplateBody=json.dumps(
+            {
+                "Resources": {
+                    "Marker": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "haat-dev-marker"}}
+                },
+                "Outputs": {key: {"Value": value} for key, value in assigned.items()},
+            }
+        ),
+    )
+    cloudformation.get_waiter("stack_create_complete").wait(
+        StackName=stack_name("dev"), WaiterConfig={"Delay": 1}
+    )
+    assert deployed_settings("dev") == {OUTPUT_SETTINGS[key]: value for key, value in assigned.items()}
