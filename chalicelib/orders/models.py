@@ -85,6 +85,7 @@ class OrderEvent(BaseModel):
     delivery_pincode: str = ""
     payout_paise: int | None = None
     channel_fee_paise: int | None = None
+    outlet_id: str = Field(default="", description="the mission outlet or mela (channel haat)")
 
 
 class OrderRecord(BaseModel):
@@ -104,6 +105,7 @@ class OrderRecord(BaseModel):
     lines: list[OrderLine]
     delivery_city: str = ""
     delivery_pincode: str = ""
+    outlet_id: str = ""
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
     payout_paise: int | None = None

@@ -81,6 +81,7 @@ def create(event: OrderEvent) -> OrderRecord:
             lines=event.lines,
             delivery_city=event.delivery_city,
             delivery_pincode=event.delivery_pincode,
+            outlet_id=event.outlet_id,
             version=1,
         ),
         event,

@@ -251,7 +251,7 @@ def _shg_dimension_actions(
     return [
         _add_update(day_pk(day), f"{dimension}#{key}", counters, labels)
         for dimension, key, labels in dimension_keys(district, block, shg_id, craft or "unknown")
-        if dimension != "craft" or craft
+        if dimension not in ("craft", "block_craft") or craft
     ]
 
 

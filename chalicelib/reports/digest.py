@@ -1,5 +1,6 @@
-"""The daily digest: yesterday (IST) and month-to-date per district, block, SHG and craft, the
-Lakhpati Didi list, payouts to chase; written as CSV, JSON and an HTML page.
+"""The daily digest: yesterday (IST) and month-to-date per district, block, SHG, craft, channel and
+outlet, the Lakhpati Didi list, payouts to chase; written as CSV, JSON and an HTML page, for the
+whole mission or for one district or block (`Scope`): a scoped digest holds only its own area.
 
 Reads only the report partitions (one Query per day of the month, one per income month, one for
 unpaid orders): its cost grows with the districts and SHGs that had activity, never with orders.
@@ -16,10 +17,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from chalicelib.calendar import IST, month_days, month_key, trailing_months
 from chalicelib.ops import runs_between
+from chalicelib.registry.repository import RegistryCache
 from chalicelib.reports.aggregates import (
     day_pk,
     income_day_pk,
@@ -29,10 +31,56 @@ from chalicelib.reports.aggregates import (
     unpaid_before,
 )
 from chalicelib.reports.settings import ReportSettings
-from chalicelib.reports.tally import COUNTERS, DIMENSIONS
+from chalicelib.reports.tally import COUNTERS, DIMENSIONS, PER_BLOCK
 
 PERIODS = ("day", "mtd")
-LABEL_COLUMNS = ("district", "block", "shg_id", "craft")
+LABEL_COLUMNS = ("district", "block", "shg_id", "craft", "channel", "outlet")
+CHANNELS = ("flipkart", "meesho", "amazon", "ondc", "haat")
+# The figures of the summary (headline, per channel, per outlet, per craft), in print order.
+SUMMARY_COUNTERS = (
+    "orders",
+    "gmv_paise",
+    "cancellations",
+    "returns",
+    "sla_breaches",
+    "delivered",
+    "expected_fee_paise",
+    "expected_payout_paise",
+    "payout_paise",
+    "channel_fee_paise",
+)
+
+
+class Scope(BaseModel):
+    """The part of the mission a digest or page covers: all of it, one district, or one block."""
+
+    model_config = ConfigDict(frozen=True)
+
+    district: str = ""
+    block: str = ""
+
+    @model_validator(mode="after")
+    def _block_needs_district(self) -> Scope:
+        if self.block and not self.district:
+            raise ValueError("a block scope names its district too")
+        return self
+
+    @property
+    def is_mission(self) -> bool:
+        return not self.district
+
+    def covers(self, district: str, block: str = "") -> bool:
+        if self.is_mission:
+            return True
+        return district == self.district and (not self.block or block == self.block)
+
+    def describe(self) -> str:
+        if self.block:
+            return f"block {self.block}, district {self.district}"
+        return f"district {self.district}" if self.district else "the whole mission"
+
+
+MISSION = Scope()
 ROW_COLUMNS = (
     "period",
     "dimension",
@@ -104,6 +152,44 @@ class Digest(BaseModel):
     near_percent: int
     unpaid_after_days: int
     channel_poll_failures: dict[str, int] = {}
+    scope: Scope = MISSION
+
+    def summary(self, period: str) -> dict[str, Any]:
+        """Headline totals and the roll-ups per channel, outlet and craft of one period, in scope."""
+        return summarize([r for r in self.rows if r.period == period])
+
+
+def _total(rows: list[Row]) -> dict[str, int]:
+    return {name: sum(r.counters.get(name, 0) for r in rows) for name in SUMMARY_COUNTERS}
+
+
+def roll_up(rows: list[Row], dimension: str) -> dict[str, dict[str, int]]:
+    """Per-block rows (channel, outlet, block_craft) summed by their value: channel, outlet or craft."""
+    label = PER_BLOCK[dimension]
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.dimension == dimension:
+            groups[row.labels.get(label, "unknown")].append(row)
+    return {key: _total(group) for key, group in sorted(groups.items())}
+
+
+def summarize(rows: list[Row]) -> dict[str, Any]:
+    """The scope's totals (from its block rows: each sale counts in one block) and its channel,
+    outlet and craft roll-ups."""
+    by_channel = roll_up(rows, "channel")
+    return {
+        "totals": _total([r for r in rows if r.dimension == "block"]),
+        "by_channel": {c: by_channel.get(c, dict.fromkeys(SUMMARY_COUNTERS, 0)) for c in CHANNELS}
+        | {c: v for c, v in by_channel.items() if c not in CHANNELS},
+        "by_outlet": roll_up(rows, "outlet"),
+        "by_craft": roll_up(rows, "block_craft"),
+        "reasons": dict(
+            sorted(
+                sum((Counter(r.reasons) for r in rows if r.dimension == "block"), Counter()).items(),
+                key=lambda kv: (-kv[1], kv[0]),
+            )
+        ),
+    }
 
 
 def _accumulate(
@@ -115,12 +201,27 @@ def _accumulate(
         labels[sk].update({c: item[c] for c in LABEL_COLUMNS if item.get(c)})
 
 
-def _rows(period: str, totals: dict[str, Counter[str]], labels: dict[str, dict[str, str]]) -> list[Row]:
+def _in_scope(dimension: str, labels: dict[str, str], scope: Scope) -> bool:
+    """Mission-wide rows (craft) only in the mission's digest; every other row by its district/block."""
+    if scope.is_mission:
+        return True
+    if dimension == "craft":
+        return False
+    return scope.covers(
+        labels.get("district", ""), labels.get("block", "") if dimension != "district" else ""
+    )
+
+
+def _rows(
+    period: str, totals: dict[str, Counter[str]], labels: dict[str, dict[str, str]], scope: Scope = MISSION
+) -> list[Row]:
     rows = []
     for sk, counter in totals.items():
         dimension, key = sk.split("#", 1)
-        if dimension not in DIMENSIONS:
+        if dimension not in DIMENSIONS or not _in_scope(dimension, labels[sk], scope):
             continue
+        if scope.block and dimension == "district":
+            continue  # a block coordinator sees her block, not her district's total
         rows.append(
             Row(
                 period=period,
@@ -182,8 +283,15 @@ def _channel_poll_failures(report_date: date) -> dict[str, int]:
     return dict(sorted(failures.items()))
 
 
-def build(report_date: date, config: ReportSettings) -> Digest:
-    """Gather the digest for `report_date` (an IST day) from the report partitions."""
+def _covers_shg(scope: Scope, district: str, shg_id: str, shgs: RegistryCache) -> bool:
+    if not scope.block:
+        return scope.covers(district)
+    shg = shgs.shg(shg_id) if shg_id else None
+    return shg is not None and scope.covers(shg.district, shg.block)
+
+
+def build(report_date: date, config: ReportSettings, scope: Scope = MISSION) -> Digest:
+    """Gather the digest for `report_date` (an IST day) and `scope` from the report partitions."""
     day_totals: dict[str, Counter[str]] = defaultdict(Counter)
     day_labels: dict[str, dict[str, str]] = defaultdict(dict)
     _accumulate(day_totals, day_labels, partition(day_pk(report_date)))
@@ -191,25 +299,37 @@ def build(report_date: date, config: ReportSettings) -> Digest:
     mtd_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for day in month_days(report_date):
         _accumulate(mtd_totals, mtd_labels, partition(day_pk(day)))
-    lakhpati, approaching = _incomes(report_date, config)
+    shgs = RegistryCache(ttl_seconds=300)
+    lakhpati, approaching = (
+        [m for m in people if _covers_shg(scope, m.district, m.shg_id, shgs)]
+        for people in _incomes(report_date, config)
+    )
     mismatches = [
         {k: v for k, v in item.items() if k not in ("pk",)}
         for item in partition(mismatch_pk(month_key(report_date)))
         if item.get("day", "") <= report_date.isoformat()
+        and _covers_shg(scope, str(item.get("district", "")), str(item.get("shg_id", "")), shgs)
+    ]
+    unpaid = [
+        u
+        for u in _unpaid(report_date, config)
+        if _covers_shg(scope, str(u.get("district", "")), str(u.get("shg_id", "")), shgs)
     ]
     return Digest(
         report_date=report_date,
         month=month_key(report_date),
-        rows=_rows("day", day_totals, day_labels) + _rows("mtd", mtd_totals, mtd_labels),
+        rows=_rows("day", day_totals, day_labels, scope) + _rows("mtd", mtd_totals, mtd_labels, scope),
         lakhpati=lakhpati,
         approaching=approaching,
-        unpaid=_unpaid(report_date, config),
+        unpaid=unpaid,
         payout_mismatches=sorted(mismatches, key=lambda m: str(m["sk"])),
         fee_rules=[rule.model_dump(mode="json") for rule in config.CHANNEL_FEE_RULES],
         threshold_paise=config.LAKHPATI_THRESHOLD_PAISE,
         near_percent=config.LAKHPATI_NEAR_PERCENT,
         unpaid_after_days=config.UNPAID_AFTER_DAYS,
-        channel_poll_failures=_channel_poll_failures(report_date),
+        # Seller accounts belong to the mission, not to a district.
+        channel_poll_failures=_channel_poll_failures(report_date) if scope.is_mission else {},
+        scope=scope,
     )
 
 
@@ -225,6 +345,8 @@ def to_json(digest: Digest) -> bytes:
     document = {
         "report_date": digest.report_date.isoformat(),
         "month": digest.month,
+        "scope": digest.scope.model_dump(),
+        "summary": {period: digest.summary(period) for period in PERIODS},
         "columns": list(ROW_COLUMNS),
         "rows": [row.as_record() for row in digest.rows],
         "lakhpati_threshold_paise": digest.threshold_paise,

@@ -123,6 +123,36 @@ def _list_table(head: Sequence[str], rows: Sequence[Sequence[str]], empty: str) 
     return f'<div class="scroll"><table>{header}{body}</table></div>'
 
 
+def _rollup_table(figures: dict[str, dict[str, int]], empty: str) -> str:
+    """Channel or outlet figures: sales, losses, SLA and money in and out."""
+    rows = [
+        [
+            name,
+            str(f["orders"]),
+            rupees(f["gmv_paise"]),
+            str(f["cancellations"]),
+            str(f["returns"]),
+            str(f["sla_breaches"]),
+            rupees(f["expected_fee_paise"]),
+            rupees(f["payout_paise"]),
+            rupees(f["channel_fee_paise"]),
+        ]
+        for name, f in figures.items()
+    ]
+    head = [
+        "",
+        "Orders",
+        "GMV",
+        "Cancelled",
+        "Returns",
+        "SLA breaches",
+        "Expected fee",
+        "Paid out",
+        "Fee kept",
+    ]
+    return _list_table(head, rows, empty)
+
+
 def render(digest: Digest) -> bytes:
     day_districts = {r.key: r for r in _rows(digest, "day", "district")}
     mtd_districts = _rows(digest, "mtd", "district")
@@ -188,6 +218,13 @@ def render(digest: Digest) -> bytes:
         _table(mtd_districts),
         "<h2>Yesterday by district</h2>",
         _table(_rows(digest, "day", "district")),
+    ]
+    mtd = digest.summary("mtd")
+    sections += [
+        "<h2>Channels, month to date</h2>",
+        _rollup_table(mtd["by_channel"], "No sales this month yet."),
+        "<h2>Outlets and melas (Haat), month to date</h2>",
+        _rollup_table(mtd["by_outlet"], "No outlet or mela sales this month yet."),
     ]
     for dimension, title in (("block", "Blocks"), ("shg", "SHGs"), ("craft", "Crafts")):
         sections.append(

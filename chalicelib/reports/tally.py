@@ -1,8 +1,9 @@
 """What one committed order change adds to the report counters. Plain functions, no AWS.
 
-Counters are kept per IST day and per dimension (district, block, SHG, craft); member income is
-kept per IST day. Every figure is a delta, so applying the deltas of each change once (atomic ADDs)
-maintains the totals without reading any order again.
+Counters are kept per IST day and per dimension: district, block, SHG, craft, and per block the
+channel, the outlet or mela (channel haat) and the craft, so a district or block view rolls those up
+from its own blocks only. Member income is kept per IST day. Every figure is a delta, so applying
+the deltas of each change once (atomic ADDs) maintains the totals without reading any order again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from chalicelib.orders.models import EventKind, OrderEvent, OrderLine, OrderReco
 from chalicelib.registry.models import SHG, Member
 from chalicelib.reports.fees import FeeRule, expected_fee
 
-DIMENSIONS = ("district", "block", "shg", "craft")
+DIMENSIONS = ("district", "block", "shg", "craft", "channel", "outlet", "block_craft")
+# Dimensions kept per block ("{district}/{block}/{value}"), rolled up by their value for any scope.
+PER_BLOCK = {"channel": "channel", "outlet": "outlet", "block_craft": "craft"}
 
 # Every counter a dimension row can carry, in the digest's column order.
 COUNTERS = (
@@ -56,6 +59,8 @@ class Labels:
     block: str = ""
     shg_id: str = ""
     craft: str = ""
+    channel: str = ""
+    outlet: str = ""
 
 
 @dataclass
@@ -80,13 +85,28 @@ def dimension_keys(district: str, block: str, shg_id: str, craft: str) -> list[t
         ("block", f"{district}/{block}", Labels(district=district, block=block)),
         ("shg", shg_id, Labels(district=district, block=block, shg_id=shg_id)),
         ("craft", craft, Labels(craft=craft)),
+        ("block_craft", f"{district}/{block}/{craft}", Labels(district=district, block=block, craft=craft)),
     ]
 
 
-def _line_dimensions(line: OrderLine) -> list[tuple[str, str, Labels]]:
-    return dimension_keys(
-        line.district or "unknown", line.block or "unknown", line.shg_id or "unknown", line.craft or "unknown"
-    )
+def sales_keys(district: str, block: str, channel: str, outlet: str) -> list[tuple[str, str, Labels]]:
+    """(dimension, key, labels) of the channel a sale came through and, for channel haat, its outlet."""
+    keys = [
+        ("channel", f"{district}/{block}/{channel}", Labels(district=district, block=block, channel=channel))
+    ]
+    if channel == "haat":
+        outlet = outlet or "unknown"
+        labels = Labels(district=district, block=block, channel=channel, outlet=outlet)
+        keys.append(("outlet", f"{district}/{block}/{outlet}", labels))
+    return keys
+
+
+def _line_dimensions(order: OrderRecord, line: OrderLine) -> list[tuple[str, str, Labels]]:
+    district, block = line.district or "unknown", line.block or "unknown"
+    return [
+        *dimension_keys(district, block, line.shg_id or "unknown", line.craft or "unknown"),
+        *sales_keys(district, block, order.channel.value, order.outlet_id),
+    ]
 
 
 def line_fees(order: OrderRecord, shgs: Mapping[str, SHG], rules: Sequence[FeeRule]) -> list[int]:
@@ -144,7 +164,7 @@ def order_tally(
     event_day = business_date(event.event_time)
 
     def add(day: date, line: OrderLine, values: Mapping[str, int]) -> None:
-        for dimension, key, labels in _line_dimensions(line):
+        for dimension, key, labels in _line_dimensions(after, line):
             slot = (day, dimension, key)
             tally.labels[slot] = labels
             for name, value in values.items():
@@ -213,7 +233,7 @@ def _payout(tally: Tally, before: OrderRecord | None, after: OrderRecord, day: d
         }
         if paid_before is None:
             values["payouts"] = 1
-        for dimension, key, labels in _line_dimensions(line):
+        for dimension, key, labels in _line_dimensions(after, line):
             slot = (day, dimension, key)
             tally.labels[slot] = labels
             for name, value in values.items():

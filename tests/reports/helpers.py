@@ -101,6 +101,7 @@ class OrderStory:
         dispatch_by: datetime | None = None,
         *,
         store: bool = False,
+        outlet_id: str = "",
     ) -> None:
         self.store = store
         self.record = OrderRecord(
@@ -111,6 +112,7 @@ class OrderStory:
             last_event_time=placed_at,
             dispatch_by=dispatch_by,
             lines=lines,
+            outlet_id=outlet_id,
         )
         self._commit(None, self.record, self._event("placed", placed_at, OrderStatus.PLACED, lines=lines))
 

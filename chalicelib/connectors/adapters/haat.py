@@ -55,6 +55,7 @@ def to_order_events(payload: Mapping[str, Any]) -> list[OrderEvent]:
             dispatch_by=bill.dispatch_by,
             delivery_city=bill.delivery.city,
             delivery_pincode=bill.delivery.pincode,
+            outlet_id=bill.outlet_id,
             lines=[
                 OrderLine(
                     channel_sku=item.sku, quantity=item.qty, unit_price_paise=rupees_to_paise(item.unit_price)
