@@ -13,13 +13,14 @@ import os
 import time
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
-from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from chalicelib.config import settings
+
+if TYPE_CHECKING:
+    import jwt
 
 LOCAL_ISSUER = "haat-local"
 _ALGORITHM_LOCAL = "HS256"
@@ -74,12 +75,16 @@ class Unauthorized(Exception):
 
 
 def _local_key() -> str:
+    from aws_lambda_powertools.utilities import parameters
+
     return str(parameters.get_parameter(settings().auth_signing_key_parameter, decrypt=True, max_age=300))
 
 
 @functools.cache
 def _jwks_client() -> jwt.PyJWKClient:
     """The pool's signing keys; an AWS_ENDPOINT_URL (moto, LocalStack) serves them at the same path."""
+    import jwt
+
     region = os.environ.get("AWS_REGION", "ap-south-1")
     base = os.environ.get("AWS_ENDPOINT_URL", f"https://cognito-idp.{region}.amazonaws.com").rstrip("/")
     return jwt.PyJWKClient(f"{base}/{settings().COGNITO_USER_POOL_ID}/.well-known/jwks.json")
@@ -99,7 +104,10 @@ def _principal(claims: dict[str, Any]) -> Principal:
 
 
 def verify(token: str) -> Principal:
-    """The principal a bearer token speaks for, or Unauthorized."""
+    """The principal a bearer token speaks for, or Unauthorized. JWT and its crypto load here, on the
+    authorizer's path only: every other function's cold start skips them."""
+    import jwt
+
     config = settings()
     try:
         if config.AUTH_MODE == "local":
@@ -138,6 +146,8 @@ def issue_local_token(
 ) -> str:
     """A token the local stack accepts, with the claims a Cognito id token carries (the CLI and
     tests use it; AWS never does)."""
+    import jwt
+
     now = int(time.time())
     scope = Principal(subject=subject, role=role, district=district, block=block, shg_ids=tuple(shg_ids))
     claims: dict[str, Any] = {

@@ -1,4 +1,5 @@
-"""Cold starts are user-visible: importing the app loads no imaging stack and no local-only tooling."""
+"""Cold starts are user-visible: importing the app loads no imaging stack, no JWT crypto, no X-Ray, no
+AppConfig provider and no local-only tooling (each loads on the path that needs it)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import sys
 
 from haat_tools.local.stack import PROJECT_DIR
 
-HEAVY_OR_LOCAL_ONLY = ("PIL", "pi_heif", "pillow_heif", "numpy", "moto", "yaml", "click", "aws_xray_sdk")
+HEAVY_OR_LOCAL_ONLY = (
+    *("PIL", "pi_heif", "pillow_heif", "numpy"),  # imaging: the photo path only
+    *("jwt", "cryptography"),  # token checks: the authorizer only
+    "aws_lambda_powertools.utilities.parameters.appconfig",
+    "aws_xray_sdk",  # tracing: only where a stage turns it on
+    *("moto", "yaml", "click"),  # local tooling: never in Lambda
+)
 
 
 def test_importing_app_loads_no_imaging_stack_nor_local_tooling() -> None:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import functools
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities import parameters
 from pydantic import AwareDatetime, BaseModel, Field
 
 from chalicelib import aws, ops
@@ -32,6 +31,9 @@ from chalicelib.connectors.flipkart.models import (
     SearchType,
 )
 from chalicelib.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 CHANNEL = "flipkart"
 
@@ -80,9 +82,12 @@ def save_cursor(account: str, search_type: SearchType, cursor: Cursor) -> None:
 
 
 @functools.cache
-def _secrets(client: Any) -> parameters.SecretsProvider:
-    """A caching provider bound to this container's Secrets Manager client (aws.reset() renews it)."""
-    return parameters.SecretsProvider(boto3_client=client)
+def _secrets(client: Any) -> SecretsProvider:
+    """A caching provider bound to this container's Secrets Manager client (aws.reset() renews it);
+    Powertools' parameters load here, on the poller's path only."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=client)
 
 
 def load_credentials(account: str) -> SellerCredentials:

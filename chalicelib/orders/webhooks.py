@@ -12,8 +12,6 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from aws_lambda_powertools.utilities import parameters
-
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.observability import logger, metrics
@@ -37,6 +35,8 @@ def _header(headers: Mapping[str, str], name: str) -> str:
 
 
 def _parameter(name: str) -> str | None:
+    from aws_lambda_powertools.utilities import parameters
+
     try:
         return str(parameters.get_parameter(name, decrypt=True, max_age=SECRET_MAX_AGE_S))
     except parameters.exceptions.GetParameterError:
