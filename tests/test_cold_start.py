@@ -11,7 +11,7 @@ from haat_tools.local.stack import PROJECT_DIR
 
 HEAVY_OR_LOCAL_ONLY = (
     *("PIL", "pi_heif", "pillow_heif", "numpy"),  # imaging: the photo path only
-    *("jwt", "cryptography"),  # token checks: the authorizer only
+    *("jwt", "cryptography.x509"),  # id-token checks: the authorizer only
     "aws_lambda_powertools.utilities.parameters.appconfig",
     "aws_xray_sdk",  # tracing: only where a stage turns it on
     *("moto", "yaml", "click"),  # local tooling: never in Lambda
