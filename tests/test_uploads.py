@@ -16,6 +16,7 @@ import urllib.request
 from typing import Any
 
 import pytest
+import yaml
 from chalice import Chalice
 
 from chalicelib.auth import Role, issue_local_token
@@ -238,8 +239,7 @@ def test_the_page_and_its_assets_are_small_cacheable_and_locked_down(api_url: st
         re.search(rb'<script type="application/json" id="config">(.*?)</script>', html, re.S)[1]
     )
     assert config == {
-        "auth": "local",
-        "cognito_domain": "",
+        "hosted_ui": "",
         "client_id": "",
         "max_bytes": settings().MAX_UPLOAD_BYTES,
     }
@@ -286,3 +286,13 @@ def test_only_the_uploads_bucket_answers_a_browser_and_only_its_posts(
     status, headers = post_form(target["url"], target["fields"], "stole.jpg", data, {"Origin": api_url})
     assert status == 204
     assert headers["Access-Control-Allow-Origin"] == api_url
+
+
+def test_the_bucket_answers_the_pages_origin_once_the_page_is_known() -> None:
+    """The CORS rule as CloudFormation decides it (the local stack applies it with the same rules)."""
+    template = yaml.safe_load(stack.TEMPLATE_PATH.read_text())
+    (rule,) = template["Resources"]["UploadsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    page = "https://abc123.execute-api.ap-south-1.amazonaws.com/api/upload"
+    origins = stack._decided(rule["AllowedOrigins"], {"UploadPageUrl": page}, template["Conditions"])
+    assert origins == ["https://abc123.execute-api.ap-south-1.amazonaws.com"]
+    assert stack._decided(rule["AllowedOrigins"], {"UploadPageUrl": ""}, template["Conditions"]) == ["*"]

@@ -11,18 +11,32 @@ from chalicelib.config import settings
 PAGE = "upload"
 
 
+def hosted_ui_url(domain: str) -> str:
+    """The hosted UI's base URL: https://<domain>, or the URL itself where one is given (a stand-in)."""
+    if not domain:
+        return ""
+    return domain.rstrip("/") if "://" in domain else f"https://{domain}"
+
+
 def upload_page() -> Response:
     config = settings()
     uploads_origin, media_origin = storage.browser_origins()
-    cognito = f" https://{config.COGNITO_DOMAIN}" if config.COGNITO_DOMAIN else ""
-    csp = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; "
-        f"img-src 'self' data: {media_origin}; connect-src 'self' {uploads_origin}{cognito}; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    hosted_ui = hosted_ui_url(config.COGNITO_DOMAIN)
+    connect = " ".join(filter(None, ["'self'", uploads_origin, hosted_ui]))
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: {media_origin}",
+            f"connect-src {connect}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
     )
     page_settings = {
-        "auth": config.AUTH_MODE,
-        "cognito_domain": config.COGNITO_DOMAIN,
+        "hosted_ui": hosted_ui,
         "client_id": config.COGNITO_APP_CLIENT_ID,
         "max_bytes": config.MAX_UPLOAD_BYTES,
     }

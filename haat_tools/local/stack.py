@@ -168,7 +168,7 @@ def provision() -> None:
     _apply_notifications(resources, names)
     _apply_lifecycle(resources, parameters, names)
     _apply_bucket_protection(resources, names)
-    _apply_cors(resources, parameters, names)
+    _apply_cors(resources, _parameter_values(parameters), conditions, names)
     _apply_time_to_live(resources, names)
     _create_user_pool(cognito, _parameter_values(parameters), conditions)
     _generate_secrets()
@@ -273,7 +273,9 @@ def _apply_bucket_protection(resources: dict[str, Any], names: dict[str, str]) -
             )
 
 
-def _apply_cors(resources: dict[str, Any], parameters: dict[str, Any], names: dict[str, str]) -> None:
+def _apply_cors(
+    resources: dict[str, Any], values: dict[str, str], conditions: dict[str, Any], names: dict[str, str]
+) -> None:
     s3 = aws.client("s3")
     for logical_id, body in resources.items():
         cors = body["Properties"].get("CorsConfiguration")
@@ -283,10 +285,7 @@ def _apply_cors(resources: dict[str, Any], parameters: dict[str, Any], names: di
             {
                 "ID": rule["Id"],
                 "AllowedMethods": rule["AllowedMethods"],
-                "AllowedOrigins": [
-                    parameters[o["Ref"]]["Default"] if isinstance(o, dict) else o
-                    for o in rule["AllowedOrigins"]
-                ],
+                "AllowedOrigins": _decided(rule["AllowedOrigins"], values, conditions),
                 "AllowedHeaders": rule.get("AllowedHeaders", []),
                 "ExposeHeaders": rule.get("ExposedHeaders", []),
                 "MaxAgeSeconds": rule.get("MaxAge", 0),
@@ -314,8 +313,9 @@ def _parameter_values(parameters: dict[str, Any]) -> dict[str, str]:
 
 
 def _decided(value: Any, values: dict[str, str], conditions: dict[str, Any]) -> Any:
-    """`value` with the intrinsics the user pool's properties use resolved: Ref to a parameter
-    (other Refs are left as they are), Fn::If and the Fn::Not / Fn::Equals of the conditions."""
+    """`value` with the intrinsics the user pool's and the CORS rule's properties use resolved: Ref to
+    a parameter (other Refs are left as they are), Fn::If and the Fn::Not / Fn::Equals of the
+    conditions, Fn::Join, Fn::Select and Fn::Split."""
 
     def decide(item: Any) -> Any:
         return _decided(item, values, conditions)
@@ -329,6 +329,9 @@ def _decided(value: Any, values: dict[str, str], conditions: dict[str, Any]) -> 
         "Fn::If": lambda args: decide(args[1] if decide(conditions[args[0]]) else args[2]),
         "Fn::Equals": lambda args: decide(args[0]) == decide(args[1]),
         "Fn::Not": lambda args: not decide(args[0]),
+        "Fn::Join": lambda args: str(args[0]).join(decide(args[1])),
+        "Fn::Select": lambda args: decide(args[1])[int(args[0])],
+        "Fn::Split": lambda args: decide(args[1]).split(args[0]),
     }
     if len(value) == 1 and (name := next(iter(value))) in intrinsics:
         return intrinsics[name](value[name])

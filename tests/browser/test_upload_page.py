@@ -13,10 +13,11 @@ import pytest
 from chalice import Chalice
 
 from chalicelib.catalogue.quality import MESSAGES, Code
+from chalicelib.config import settings
 from haat_tools.local import runner
 from tests import photo_corpus
 from tests.area import resource_person, seed_two_districts
-from tests.browser import audit
+from tests.browser import audit, hosted_ui
 from tests.browser.conftest import PageVisit, Screenshots
 
 PAGE_BUDGET_BYTES = 100 * 1024
@@ -168,3 +169,39 @@ def test_the_page_is_small_offline_and_usable_with_large_text_and_a_camera(
     screenshots.take(page, "large-text-top")
     page.locator(".pick").scroll_into_view_if_needed()
     screenshots.take(page, "large-text-photo-buttons")
+
+
+def test_sign_in_through_the_hosted_ui_with_pkce(
+    open_page: Callable[..., PageVisit], screenshots: Screenshots, api_url: str, area: dict[str, str]
+) -> None:
+    """As in AWS: the page sends her to the user pool's hosted UI and trades the code for an id token."""
+    client_id = "haat-upload-page"
+    with hosted_ui.running(client_id, lambda: resource_person(area["shg"])) as ui:
+        try:
+            with pytest.MonkeyPatch.context() as env:
+                env.setenv("COGNITO_DOMAIN", ui.url)
+                env.setenv("COGNITO_APP_CLIENT_ID", client_id)
+                settings.cache_clear()
+                _sign_in_through(ui, open_page().page, screenshots, api_url, area["product"])
+        finally:
+            settings.cache_clear()
+
+
+def _sign_in_through(
+    ui: hosted_ui.HostedUi, page: Any, screenshots: Screenshots, api_url: str, product: str
+) -> None:
+    page.goto(f"{api_url}/upload")
+    assert page.locator("#signin-token").is_hidden()
+    screenshots.take(page, "1-sign-in")
+    page.click("#signin-hosted")
+    page.wait_for_selector("#work:not([hidden])")
+    assert page.url == f"{api_url}/upload", "the code leaves the address bar"
+    assert (len(ui.exchanged), ui.refusals) == (1, [])
+    page.wait_for_selector(f"#product option[value='{product}']", state="attached")
+    screenshots.take(page, "2-signed-in")
+
+    page.click("#signout")
+    page.goto(f"{api_url}/upload?code={ui.exchanged[0]}&state=forged")
+    page.wait_for_selector("#message:not([hidden])")
+    assert page.locator("#message").inner_text() == "Sign-in did not finish. Try again."
+    assert page.locator("#work").is_hidden()

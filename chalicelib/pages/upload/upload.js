@@ -11,6 +11,7 @@ const T = {
     token_hint: "Local stack: paste the token that make demo printed.",
     token_bad: "This token is not valid or has expired.",
     signed_out: "You were signed out. Sign in again.",
+    signin_failed: "Sign-in did not finish. Try again.",
     signout: "Sign out",
     district: "District",
     show: "Show groups",
@@ -52,6 +53,7 @@ const T = {
     token_hint: "लोकल स्टैक: make demo का दिया टोकन यहाँ चिपकाएँ।",
     token_bad: "यह टोकन सही नहीं है या इसकी अवधि ख़त्म हो गई है।",
     signed_out: "आप साइन आउट हो गए। फिर से साइन इन करें।",
+    signin_failed: "साइन इन पूरा नहीं हुआ। फिर से कोशिश करें।",
     signout: "साइन आउट",
     district: "ज़िला",
     show: "समूह दिखाएँ",
@@ -93,6 +95,7 @@ const T = {
     token_hint: "لوکل اسٹیک: make demo کا دیا ہوا ٹوکن یہاں چسپاں کریں۔",
     token_bad: "یہ ٹوکن درست نہیں یا اس کی مدت ختم ہو گئی ہے۔",
     signed_out: "آپ سائن آؤٹ ہو گئے۔ دوبارہ سائن اِن کریں۔",
+    signin_failed: "سائن اِن مکمل نہیں ہوا۔ دوبارہ کوشش کریں۔",
     signout: "سائن آؤٹ",
     district: "ضلع",
     show: "گروپ دکھائیں",
@@ -213,8 +216,8 @@ function signOut(reason) {
 function showSignIn() {
   $("work").hidden = true;
   $("signin").hidden = false;
-  $("signin-hosted").hidden = config.auth !== "cognito";
-  $("signin-token").hidden = config.auth === "cognito";
+  $("signin-hosted").hidden = !config.hosted_ui;
+  $("signin-token").hidden = Boolean(config.hosted_ui);
 }
 
 function base64url(bytes) {
@@ -230,7 +233,7 @@ async function startHostedSignIn() {
     response_type: "code", client_id: config.client_id, redirect_uri: pageUrl(), scope: "openid",
     state: nonce, code_challenge: challenge, code_challenge_method: "S256",
   });
-  location.assign(`https://${config.cognito_domain}/oauth2/authorize?${query}`);
+  location.assign(`${config.hosted_ui}/oauth2/authorize?${query}`);
 }
 
 function pageUrl() {
@@ -242,15 +245,19 @@ async function finishHostedSignIn(query) {
   sessionStorage.removeItem("haat.pkce");
   history.replaceState(null, "", pageUrl());
   if (!pkce.verifier || query.get("state") !== pkce.nonce) return false;
-  const response = await fetch(`https://${config.cognito_domain}/oauth2/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code", client_id: config.client_id, code: query.get("code"),
-      redirect_uri: pageUrl(), code_verifier: pkce.verifier,
-    }),
-  });
-  return response.ok && signIn((await response.json()).id_token || "");
+  try {
+    const response = await fetch(`${config.hosted_ui}/oauth2/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code", client_id: config.client_id, code: query.get("code"),
+        redirect_uri: pageUrl(), code_verifier: pkce.verifier,
+      }),
+    });
+    return response.ok && signIn((await response.json()).id_token || "");
+  } catch (error) {
+    return false;
+  }
 }
 
 // ---- API ------------------------------------------------------------------------------------
@@ -534,7 +541,11 @@ async function start() {
   }
   token = token || recall("token");
   if (token && signIn(token)) return showWork();
-  if (query.get("code") && config.auth === "cognito" && (await finishHostedSignIn(query))) return showWork();
+  if (config.hosted_ui && (query.get("code") || query.get("error"))) {
+    if (query.get("code") && (await finishHostedSignIn(query))) return showWork();
+    history.replaceState(null, "", pageUrl());
+    return signOut("signin_failed");
+  }
   signOut(token ? "signed_out" : null);
 }
 
