@@ -309,7 +309,7 @@ def _poll_queue(app: Any, stop: threading.Event) -> None:
         ).get("Messages", [])
         if not messages:
             continue
-        event = runner._sqs_event(messages, settings().ORDER_EVENTS_QUEUE)
+        event = runner.sqs_event(messages, settings().ORDER_EVENTS_QUEUE)
         response = runner.invoke(app, "on_order_events", event)
         failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
         for message in messages:
