@@ -90,6 +90,18 @@ class PageVisit:
         """Response body bytes (as sent on the wire) the page fetched from `origin`."""
         return sum(t.body_bytes for t in self.transfers if t.url.startswith(origin))
 
+    def throttle(self, down_kbps: int, up_kbps: int, latency_ms: int) -> None:
+        """Emulate a slow mobile link for this page's requests (CDP network conditions)."""
+        session = self.context.new_cdp_session(self.page)
+        session.send("Network.enable")
+        conditions = {
+            "offline": False,
+            "latency": latency_ms,
+            "downloadThroughput": down_kbps * 1000 // 8,
+            "uploadThroughput": up_kbps * 1000 // 8,
+        }
+        session.send("Network.emulateNetworkConditions", conditions)
+
     def set_default_font_size(self, pixels: int) -> None:
         """Raise the browser's default font size, as a phone's 'large text' setting does (CDP)."""
         session = self.context.new_cdp_session(self.page)

@@ -5,7 +5,9 @@ and read each verdict in English, Hindi and Urdu. Screenshots: build/screenshots
 from __future__ import annotations
 
 import functools
+import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,6 +24,7 @@ from tests.browser.conftest import PageVisit, Screenshots
 
 PAGE_BUDGET_BYTES = 100 * 1024
 VERDICT_TIMEOUT_MS = 60_000
+SLOW_LINK_READY_S = 8
 ACCEPTED = {"en": "Accepted", "hi": "स्वीकार", "ur": "قبول"}
 NOT_ACCEPTED = {"en": "Not accepted", "hi": "स्वीकार नहीं", "ur": "قبول نہیں"}
 LANGUAGE_BUTTONS = {"en": "English", "hi": "हिन्दी", "ur": "اردو"}
@@ -205,3 +208,30 @@ def _sign_in_through(
     page.wait_for_selector("#message:not([hidden])")
     assert page.locator("#message").inner_text() == "Sign-in did not finish. Try again."
     assert page.locator("#work").is_hidden()
+
+
+@pytest.mark.usefixtures("photo_pipeline")
+def test_on_one_bar_of_3g_the_page_loads_fast_and_shows_the_upload_progress(
+    open_page: Callable[..., PageVisit], screenshots: Screenshots, api_url: str, area: dict[str, str]
+) -> None:
+    """400 kbit/s each way and 400 ms round trips: a village with one bar of signal."""
+    visit = open_page()
+    page = visit.page
+    visit.throttle(down_kbps=400, up_kbps=400, latency_ms=400)
+    started = time.monotonic()
+    page.goto(f"{api_url}/upload#token={resource_person(area['shg'])}")
+    page.wait_for_selector(f"#product option[value='{area['product']}']", state="attached")
+    ready_s = time.monotonic() - started
+    assert ready_s < SLOW_LINK_READY_S, f"signed in with products listed after {ready_s:.1f} s"
+    page.select_option("#product", area["product"])
+
+    page.set_input_files("#camera", photos()[:1])
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.photo progress');"
+        " return p && p.value >= 20 && p.value <= 80; }",
+        timeout=VERDICT_TIMEOUT_MS,
+    )
+    assert re.fullmatch(r"Uploading \d+%", page.locator(".photo .status").inner_text())
+    screenshots.take(page, "1-uploading")
+    page.wait_for_selector(".photo.accepted", timeout=VERDICT_TIMEOUT_MS)
+    screenshots.take(page, "2-accepted")
