@@ -140,7 +140,7 @@ const API_TIMEOUT_S = 30;
 const config = JSON.parse(document.getElementById("config").textContent);
 const $ = (id) => document.getElementById(id);
 const base = location.pathname.replace(/upload\/?$/, "");
-const state = { lang: "en", token: null, claims: null, products: [], queue: [], busy: false };
+const state = { lang: "en", token: null, products: [], queue: [], busy: false };
 
 // localStorage can be missing or full (private tabs, old phones): then nothing is remembered.
 function recall(name) {
@@ -187,27 +187,26 @@ function say(key, values) {
 }
 
 // ---- sign in --------------------------------------------------------------------------------
-function claimsOf(token) {
+// The token's own expiry (the API checks its signature): an expired one asks her to sign in again.
+function unexpired(token) {
   try {
     const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
-    return claims.exp * 1000 > Date.now() ? claims : null;
+    return claims.exp * 1000 > Date.now();
   } catch (e) {
-    return null;
+    return false;
   }
 }
 
 function signIn(token) {
-  const claims = claimsOf(token);
-  if (!claims) return false;
+  if (!unexpired(token)) return false;
   state.token = token;
-  state.claims = claims;
   remember("token", token);
   return true;
 }
 
 function signOut(reason) {
-  state.token = state.claims = null;
+  state.token = null;
   remember("token", null);
   showSignIn();
   say(reason || null);
