@@ -15,6 +15,8 @@ from chalicelib.catalogue import views as catalogue_views
 from chalicelib.connectors import api as connectors_api
 from chalicelib.connectors import handlers as connectors
 from chalicelib.connectors import order_events
+from chalicelib.dashboard import api as dashboard
+from chalicelib.mail import api as mail_api
 from chalicelib.notify import sender as notify_sender
 from chalicelib.observability import invocation_middleware
 from chalicelib.orders import api as orders_api
@@ -134,3 +136,30 @@ def list_shgs() -> dict[str, Any]:
 @app.route("/shgs/{shg_id}/products", authorizer=bearer_token)
 def shg_products(shg_id: str) -> dict[str, Any]:
     return catalogue_views.shg_products(shg_id, api.principal_of(app))
+
+
+@app.route("/dashboard")
+def dashboard_page() -> Response:
+    return dashboard.page()
+
+
+@app.route("/dashboard/view", authorizer=bearer_token)
+def dashboard_view() -> Response:
+    return dashboard.fragment(api.principal_of(app), api.query_params(app))
+
+
+@app.route("/dashboard/shared/{token}")
+def dashboard_shared(token: str) -> Response:
+    return dashboard.shared(token, api.query_params(app))
+
+
+@app.route("/dashboard/{asset}")
+def dashboard_asset(asset: str) -> Response:
+    return dashboard.asset(asset, api.query_param(app, "v"))
+
+
+@app.route("/digest/subscriptions", methods=["GET", "POST", "DELETE"], authorizer=bearer_token)
+def digest_subscriptions() -> Response:
+    request = app.current_request
+    method = request.method if request else "GET"
+    return mail_api.subscriptions(method, api.principal_of(app), api.raw_body(app), api.query_params(app))

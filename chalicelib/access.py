@@ -58,6 +58,10 @@ RULES: dict[str, Rule] = {
         COORDINATORS, refusal="only coordinators and mission admins import the registry"
     ),
     "dashboard:read": Rule(EVERYONE),
+    "digest:subscribe": Rule(
+        COORDINATORS,
+        refusal="only coordinators (for their own area) and mission admins manage digest e-mails",
+    ),
     "settlements:read": Rule(COORDINATORS),
     "settlements:import": Rule(ADMINS, refusal="only mission admins import settlements"),
 }

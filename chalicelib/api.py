@@ -55,6 +55,12 @@ def query_param(app: Chalice, name: str) -> str | None:
     return params.get(name) if params else None
 
 
+def query_params(app: Chalice) -> dict[str, str]:
+    """Every query-string parameter of the current request (the last value of a repeated one)."""
+    request = app.current_request
+    return dict(request.query_params or {}) if request else {}
+
+
 def raw_body(app: Chalice) -> bytes:
     request = app.current_request
     body = (request.raw_body if request else None) or b""

@@ -30,7 +30,11 @@ RESOURCE_PARAMETERS: dict[str, str] = {
 }
 
 # Other settings the template needs as parameters (its IAM policies name the secrets' paths).
-SETTING_PARAMETERS: dict[str, str] = {"SECRETS_PREFIX": "SecretsPrefix", "UPLOAD_PAGE_URL": "UploadPageUrl"}
+SETTING_PARAMETERS: dict[str, str] = {
+    "SECRETS_PREFIX": "SecretsPrefix",
+    "UPLOAD_PAGE_URL": "UploadPageUrl",
+    "DIGEST_SENDER": "DigestSenderEmail",
+}
 
 
 class Settings(BaseModel):
@@ -59,6 +63,8 @@ class Settings(BaseModel):
     COGNITO_DOMAIN: str = Field(
         default="", description="hosted UI domain, e.g. haat-prod.auth.ap-south-1.amazoncognito.com"
     )
+    DIGEST_SENDER: str = Field(default="", description="SES-verified From address of the digest e-mail")
+    PUBLIC_API_URL: str = Field(default="", description="the API's public base URL, for links in e-mails")
     MAX_UPLOAD_BYTES: int = 25 * 1024 * 1024
     # Channel connectors (chalicelib/connectors/): see README "Channel connectors".
     FLIPKART_API_URL: str = "https://api.flipkart.net"
@@ -84,6 +90,11 @@ class Settings(BaseModel):
     SMS_SENDER_ID: str = Field(default="JKRLMH", pattern=r"^[A-Z]{3,6}$", description="DLT header")
     SMS_ENTITY_ID: str = Field(default="1101000000000000000", description="DLT principal entity id")
     SMS_TEMPLATE_IDS: str = Field(default="{}", description='JSON {"new_order.hi": "<DLT id>", ...}')
+
+    @property
+    def digest_link_key_parameter(self) -> str:
+        """SSM SecureString: the HMAC key of the digest e-mail's page links."""
+        return f"{self.SECRETS_PREFIX}/digest/link-key"
 
     @property
     def auth_signing_key_parameter(self) -> str:

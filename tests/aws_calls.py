@@ -80,7 +80,12 @@ def _secretsmanager(action: str, operation: str, params: dict[str, Any]) -> list
     return [(action, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{params['SecretId']}")]
 
 
+def _ses(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(action, f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{params['Source']}")]
+
+
 _RESOURCES = {
+    "ses": _ses,
     "dynamodb": _dynamodb,
     "sqs": _sqs,
     "s3": _s3,

@@ -8,7 +8,8 @@ grants must be used, and no data action may be granted on every resource ("*").
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import urllib.request
+from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -18,6 +19,9 @@ from chalice import Chalice
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import RESOURCE_PARAMETERS, settings
+from chalicelib.mail import links, subscriptions
+from chalicelib.mail.subscriptions import Subscription
+from chalicelib.reports.digest import Scope
 from haat_tools import operator
 from haat_tools.local import connectors_demo, demo, runner, stack
 from haat_tools.local.session import Session
@@ -80,6 +84,12 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
             _get(f"{api_url}/products/P-SGR-SOZ-01/photos?key=uploads/JK-SGR-0001/P-SGR-SOZ-01/x.jpg")
             _get(f"{api_url}/shgs?district=Srinagar")
             _get(f"{api_url}/shgs/JK-SGR-0001/products")
+            _get(f"{api_url}/dashboard/view")
+            _get(f"{api_url}/dashboard/view?district=Srinagar")
+            _get(f"{api_url}/digest/subscriptions")
+            link = links.sign(date.today(), Scope(district="Srinagar"), datetime.now(UTC))
+            urllib.request.urlopen(f"{api_url}/dashboard/shared/{link}", timeout=30).close()
+        subscriptions.subscribe(Subscription(email="iam-test@jkrlm.example", district="Srinagar"))
         for function in ("dispatch_sweep", "deliver_notifications", "daily_digest"):
             with recorder.recording(function):
                 runner.fire(app, function, datetime.now(UTC))

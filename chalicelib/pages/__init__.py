@@ -27,7 +27,8 @@ SECURITY_HEADERS = {
 
 
 @functools.cache
-def _text(page: str, name: str) -> str:
+def text(page: str, name: str) -> str:
+    """One file of a page, as shipped."""
     return (PAGES_DIR / page / name).read_text(encoding="utf-8")
 
 
@@ -39,18 +40,18 @@ def assets(page: str) -> list[str]:
 
 @functools.cache
 def version(page: str, name: str) -> str:
-    return hashlib.sha256(_text(page, name).encode()).hexdigest()[:12]
+    return hashlib.sha256(text(page, name).encode()).hexdigest()[:12]
 
 
 def html(page: str, settings: dict[str, Any], csp: str) -> Response:
     """The page with its settings and versioned asset links filled in."""
-    text = _text(page, "index.html")
+    document = text(page, "index.html")
     for name in assets(page):
-        text = text.replace("{{" + name + "}}", f"{page}/{name}?v={version(page, name)}")
+        document = document.replace("{{" + name + "}}", f"{page}/{name}?v={version(page, name)}")
     # "</" inside a script data block would end it early; JSON allows the escaped form.
-    text = text.replace("{{config}}", json.dumps(settings).replace("</", "<\\/"))
+    document = document.replace("{{config}}", json.dumps(settings).replace("</", "<\\/"))
     return Response(
-        body=text,
+        body=document,
         headers={
             "Content-Type": "text/html; charset=utf-8",
             "Cache-Control": "no-cache",
@@ -66,7 +67,7 @@ def asset(page: str, name: str, requested_version: str | None) -> Response:
         return Response(body={"error": "not_found", "message": f"no asset {name}"}, status_code=404)
     current = requested_version == version(page, name)
     return Response(
-        body=_text(page, name),
+        body=text(page, name),
         headers={
             "Content-Type": ASSET_TYPES[Path(name).suffix],
             "Cache-Control": IMMUTABLE if current else "no-cache",

@@ -290,15 +290,28 @@ def _covers_shg(scope: Scope, district: str, shg_id: str, shgs: RegistryCache) -
     return shg is not None and scope.covers(shg.district, shg.block)
 
 
-def build(report_date: date, config: ReportSettings, scope: Scope = MISSION) -> Digest:
-    """Gather the digest for `report_date` (an IST day) and `scope` from the report partitions."""
-    day_totals: dict[str, Counter[str]] = defaultdict(Counter)
-    day_labels: dict[str, dict[str, str]] = defaultdict(dict)
-    _accumulate(day_totals, day_labels, partition(day_pk(report_date)))
-    mtd_totals: dict[str, Counter[str]] = defaultdict(Counter)
-    mtd_labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for day in month_days(report_date):
-        _accumulate(mtd_totals, mtd_labels, partition(day_pk(day)))
+def _period_rows(
+    period: str, days: list[date], reads: dict[date, list[dict[str, Any]]], scope: Scope
+) -> list[Row]:
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for day in days:
+        if day not in reads:
+            reads[day] = list(partition(day_pk(day)))
+        _accumulate(totals, labels, iter(reads[day]))
+    return _rows(period, totals, labels, scope)
+
+
+def build(
+    report_date: date, config: ReportSettings, scope: Scope = MISSION, *, previous_day: bool = False
+) -> Digest:
+    """Gather the digest for `report_date` (an IST day) and `scope` from the report partitions
+    (one Query per day of the month); `previous_day` adds the day before as period "prev"."""
+    reads: dict[date, list[dict[str, Any]]] = {}
+    rows = _period_rows("mtd", month_days(report_date), reads, scope)
+    rows = _period_rows("day", [report_date], reads, scope) + rows
+    if previous_day:
+        rows += _period_rows("prev", [report_date - timedelta(days=1)], reads, scope)
     shgs = RegistryCache(ttl_seconds=300)
     lakhpati, approaching = (
         [m for m in people if _covers_shg(scope, m.district, m.shg_id, shgs)]
@@ -318,7 +331,7 @@ def build(report_date: date, config: ReportSettings, scope: Scope = MISSION) -> 
     return Digest(
         report_date=report_date,
         month=month_key(report_date),
-        rows=_rows("day", day_totals, day_labels, scope) + _rows("mtd", mtd_totals, mtd_labels, scope),
+        rows=rows,
         lakhpati=lakhpati,
         approaching=approaching,
         unpaid=unpaid,

@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from chalicelib import aws
 from chalicelib.calendar import business_date
 from chalicelib.config import settings
+from chalicelib.mail import digest_mail, subscriptions
 from chalicelib.observability import logger, metrics
 from chalicelib.ops import record_run
 from chalicelib.reports import digest, page
@@ -84,7 +85,15 @@ def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
         Subject=f"Haat daily digest {report_date.isoformat()}",
         Message=json.dumps(message, sort_keys=True),
     )
-    outcome = {"report_key": keys["index_html"], **message}
+    # Each subscribed official gets her scope's digest by e-mail (the mission-wide one is built already).
+    mails = digest_mail.deliver(
+        list(subscriptions.all_subscriptions()),
+        lambda scope: built if scope.is_mission else digest.build(report_date, report_settings(), scope),
+        fired_at,
+    )
+    metrics.add_metric(name="DigestEmailsSent", unit=MetricUnit.Count, value=mails["emails_sent"])
+    metrics.add_metric(name="DigestEmailsFailed", unit=MetricUnit.Count, value=mails["emails_failed"])
+    outcome = {"report_key": keys["index_html"], **message, **mails}
     record_run("daily_digest", fired_at, outcome)
     metrics.add_metric(
         name="DigestDuration", unit=MetricUnit.Milliseconds, value=round((time.monotonic() - started) * 1000)

@@ -31,7 +31,11 @@ REGION = "ap-south-1"
 # The mission outlets the local stack knows (each gets a generated HMAC secret).
 LOCAL_HAAT_OUTLETS = ("HAAT-SGR-01", "AIRPORT-SXR", "SARAS-JMU")
 # Secrets the local stack generates afresh each run (AWS keeps them in SSM Parameter Store).
-GENERATED_SECRETS = ("auth/signing-key", *(f"webhooks/haat/{outlet}" for outlet in LOCAL_HAAT_OUTLETS))
+GENERATED_SECRETS = (
+    "auth/signing-key",
+    "digest/link-key",
+    *(f"webhooks/haat/{outlet}" for outlet in LOCAL_HAAT_OUTLETS),
+)
 # The ONDC buyer app of the local stack: its key pair is generated per run, its public key is a
 # configured registry entry (as the ONDC registry's lookup would return it).
 LOCAL_ONDC_SUBSCRIBER = ("buyer.haat.local", "k1")
@@ -173,6 +177,7 @@ def provision() -> None:
     _create_user_pool(cognito, _parameter_values(parameters), conditions)
     _generate_secrets()
     _generate_channel_credentials()
+    _verify_sender_identity()
 
 
 def parameter_overrides(environment: dict[str, str]) -> dict[str, str]:
@@ -357,6 +362,11 @@ def _create_user_pool(resources: dict[str, Any], values: dict[str, str], conditi
             cognito.create_user_pool_client(UserPoolId=pool_id, **properties)
         elif body["Type"] == "AWS::Cognito::UserPoolGroup":
             cognito.create_group(UserPoolId=pool_id, **properties)
+
+
+def _verify_sender_identity() -> None:
+    """moto's CloudFormation skips AWS::SES::EmailIdentity: verify the digest's sender as SES would."""
+    aws.client("ses").verify_email_identity(EmailAddress=settings().DIGEST_SENDER)
 
 
 def _generate_secrets() -> None:
