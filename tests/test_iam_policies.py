@@ -14,6 +14,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from chalice import Chalice
 
 from chalicelib import aws
@@ -54,6 +55,14 @@ def _get(url: str) -> None:
     assert status in {200, 404}, status
 
 
+def _get_page(url: str) -> None:
+    """Load an HTML route (the dashboard's view) as a mission admin."""
+    token = issue_local_token("iam-test", Role.MISSION_ADMIN)
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
 @pytest.fixture(scope="module")
 def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str, set[tuple[str, str]]]:
     session = Session(app, api_url, local_aws.endpoint, shared=False)
@@ -84,12 +93,13 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
             _get(f"{api_url}/products/P-SGR-SOZ-01/photos?key=uploads/JK-SGR-0001/P-SGR-SOZ-01/x.jpg")
             _get(f"{api_url}/shgs?district=Srinagar")
             _get(f"{api_url}/shgs/JK-SGR-0001/products")
-            _get(f"{api_url}/dashboard/view")
-            _get(f"{api_url}/dashboard/view?district=Srinagar")
+            _get_page(f"{api_url}/dashboard/view")
+            _get_page(f"{api_url}/dashboard/view?district=Srinagar")
             _get(f"{api_url}/digest/subscriptions")
             link = links.sign(date.today(), Scope(district="Srinagar"), datetime.now(UTC))
             urllib.request.urlopen(f"{api_url}/dashboard/shared/{link}", timeout=30).close()
         subscriptions.subscribe(Subscription(email="iam-test@jkrlm.example", district="Srinagar"))
+        parameters.clear_caches()  # type: ignore[no-untyped-call]  # each function reads its own secrets
         for function in ("dispatch_sweep", "deliver_notifications", "daily_digest"):
             with recorder.recording(function):
                 runner.fire(app, function, datetime.now(UTC))
@@ -127,6 +137,7 @@ def _policy(function: str) -> list[dict[str, Any]]:
         "AWS::AccountId": aws_calls.ACCOUNT,
         "AWS::StackName": "haat-local",
         "SecretsPrefix": env["SECRETS_PREFIX"],
+        "DigestSenderEmail": env["DIGEST_SENDER"],
     }
     document = json.loads((stack.PROJECT_DIR / ".chalice" / f"policy-{function}.json").read_text())
     statements = []
