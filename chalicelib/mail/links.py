@@ -14,8 +14,6 @@ import hmac
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from aws_lambda_powertools.utilities import parameters
-
 from chalicelib.config import settings
 from chalicelib.reports.digest import Scope
 
@@ -27,6 +25,8 @@ class BadLink(Exception):
 
 
 def _key() -> bytes:
+    from aws_lambda_powertools.utilities import parameters  # only where a link is signed or checked
+
     name = f"{settings().SECRETS_PREFIX}/digest/link-key"
     return str(parameters.get_parameter(name, decrypt=True, max_age=300)).encode()
 
