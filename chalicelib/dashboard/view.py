@@ -50,7 +50,7 @@ def _told(order: OrderRecord, now: datetime, cache: RegistryCache) -> list[str]:
     found = outbox.get_many(sorted(kinds))
     told = []
     for item in found:
-        notification_id = str(item["pk"]).removeprefix("NOTIF#")
+        notification_id = str(item.get("notification_id", ""))
         member, kind = kinds.get(notification_id, ("?", "?"))
         told.append(f"{member} ({kind}, {item.get('state', 'pending')})")
     return sorted(told)
