@@ -35,9 +35,10 @@ def notifications_for(before: OrderRecord | None, after: OrderRecord) -> list[No
     else:
         return []
     channel = after.channel.value
+    cycle = f":{after.return_requests}" if template is Template.RETURN else ""  # a return can recur
     return [
         Notification(
-            notification_id=f"{template.value}:{channel}:{after.channel_order_id}{told.suffix}",
+            notification_id=f"{template.value}:{channel}:{after.channel_order_id}{told.suffix}{cycle}",
             template=template,
             member_id=told.member_id,
             shg_id=told.shg_id,

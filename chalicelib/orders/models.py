@@ -1,16 +1,36 @@
 """The canonical order model every channel adapter produces, and the record Haat keeps.
 
 Plain pydantic: no AWS here. Money is integer paise; times are UTC; business dates are IST.
+Money and quantities are bounded here by ceilings no handicraft order comes near (so a value can
+never overflow a DynamoDB number or a report counter); the configurable, tighter business bounds
+are `chalicelib.orders.limits`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.registry.models import Channel
+
+# Hard ceilings, far above any order (Rs 10 lakh crore, 1 lakh pieces, 100 lines: one DynamoDB
+# transaction holds 100 items), so that a product of them still fits any number Haat stores; the
+# business bounds in `limits.OrderLimits` sit well below them and give the quarantine its reason.
+PAISE_CEILING = 10**15
+QUANTITY_CEILING = 100_000
+LINES_CEILING = 100
+TITLE_CHARS = 200
+
+
+def _clip(text: str) -> str:
+    return text[:TITLE_CHARS]
+
+
+Paise = Annotated[int, Field(ge=0, le=PAISE_CEILING)]
+Title = Annotated[str, AfterValidator(_clip)]
 
 
 class OrderStatus(StrEnum):
@@ -48,20 +68,20 @@ class OrderLine(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    channel_sku: str
-    sku: str = ""
-    product_id: str = ""
-    shg_id: str = ""
-    district: str = ""
-    block: str = ""
-    craft: str = ""
-    maker_member_ids: list[str] = Field(default_factory=list)
-    title: str = ""
+    channel_sku: str = Field(min_length=1, max_length=120)
+    sku: str = Field(default="", max_length=120)
+    product_id: str = Field(default="", max_length=120)
+    shg_id: str = Field(default="", max_length=80)
+    district: str = Field(default="", max_length=80)
+    block: str = Field(default="", max_length=80)
+    craft: str = Field(default="", max_length=80)
+    maker_member_ids: list[str] = Field(default_factory=list, max_length=50)
+    title: Title = ""
     short_name: dict[str, str] = Field(default_factory=dict, description="per language, for SMS")
     told_member_ids: list[str] = Field(default_factory=list, description="members sent this line's SMS")
     told_as: ToldAs | None = None
-    quantity: int = Field(ge=1)
-    unit_price_paise: int = Field(ge=0)
+    quantity: int = Field(ge=1, le=QUANTITY_CEILING)
+    unit_price_paise: Paise
 
     @property
     def total_paise(self) -> int:
@@ -73,19 +93,32 @@ class OrderEvent(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    event_id: str = Field(description="stable id of this event: the dedupe key across redeliveries")
+    event_id: str = Field(min_length=1, max_length=300, description="the dedupe key across redeliveries")
     channel: Channel
-    channel_order_id: str
+    channel_order_id: str = Field(min_length=1, max_length=160)
     kind: EventKind = EventKind.ORDER
     status: OrderStatus | None = None
     event_time: AwareDatetime
-    lines: list[OrderLine] = Field(default_factory=list)
+    placed_at: AwareDatetime | None = Field(
+        default=None, description="when the buyer placed the order, if the channel says so in this event"
+    )
+    lines: list[OrderLine] = Field(default_factory=list, max_length=LINES_CEILING)
     dispatch_by: AwareDatetime | None = None
-    delivery_city: str = ""
-    delivery_pincode: str = ""
-    payout_paise: int | None = None
-    channel_fee_paise: int | None = None
-    outlet_id: str = Field(default="", description="the mission outlet or mela (channel haat)")
+    delivery_city: str = Field(default="", max_length=100)
+    delivery_pincode: str = Field(default="", max_length=12)
+    payout_paise: Paise | None = None
+    channel_fee_paise: Paise | None = None
+    outlet_id: str = Field(default="", max_length=60, description="the mission outlet or mela (channel haat)")
+
+    @property
+    def placed_no_later_than(self) -> datetime:
+        """An order is never placed after anything happens to it: the channel's placement time, or
+        this event's time when the event does not say."""
+        return self.placed_at or self.event_time
+
+    @property
+    def total_paise(self) -> int:
+        return sum(line.total_paise for line in self.lines)
 
 
 class OrderRecord(BaseModel):
@@ -99,7 +132,7 @@ class OrderRecord(BaseModel):
     channel: Channel
     channel_order_id: str
     status: OrderStatus
-    placed_at: datetime
+    placed_at: datetime = Field(description="the earliest placement time any of its events showed")
     last_event_time: datetime
     dispatch_by: datetime | None = None
     lines: list[OrderLine]
@@ -111,6 +144,12 @@ class OrderRecord(BaseModel):
     payout_paise: int | None = None
     channel_fee_paise: int | None = None
     oversold_skus: list[str] = Field(default_factory=list)
+    stock_taken: dict[str, int] | None = Field(
+        default=None,
+        description="product_id -> pieces taken from stock for this order, until given back "
+        "(None: recorded before Haat kept this)",
+    )
+    return_requests: int = Field(default=0, description="how many times a return was asked for")
     version: int = Field(default=0, description="optimistic lock: every committed change adds one")
 
     @property

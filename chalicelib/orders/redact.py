@@ -98,7 +98,6 @@ def _mask_text(body: str) -> str:
 def masked_body(body: str) -> str:
     """The raw message with buyers' personal data masked (JSON stays JSON, compact)."""
     try:
-        document = json.loads(body)
-    except ValueError:
+        return json.dumps(_mask(json.loads(body)), ensure_ascii=False, separators=(",", ":"))
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than a parser goes
         return _mask_text(body)
-    return json.dumps(_mask(document), ensure_ascii=False, separators=(",", ":"))

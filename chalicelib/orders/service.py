@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from chalicelib.dynamo import MAX_TRANSACT_ITEMS, TransactionCancelled
 from chalicelib.observability import logger, metrics
-from chalicelib.orders import repository
+from chalicelib.orders import limits, repository
 from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.hooks import Contribution, OrderChange, OrderChangeHook, connected
 from chalicelib.orders.models import OrderEvent, OrderLine, OrderRecord, OrderStatus
@@ -52,6 +52,7 @@ class _Retry(Exception):
 def process_event(event: OrderEvent, message_id: str = "") -> EventResult:
     """Apply `event` to its order once; UnmappableEvent if its lines cannot be resolved."""
     oversold: dict[str, int] = {}  # product_id -> units in stock, for products ordered beyond it
+    gone: set[str] = set()  # products no longer in the registry: no stock to give back to
     for _ in range(MAX_ATTEMPTS):
         snapshot = repository.read_snapshot(event)
         if snapshot.seen:
@@ -59,7 +60,7 @@ def process_event(event: OrderEvent, message_id: str = "") -> EventResult:
         try:
             if snapshot.record is None and decide(None, event).outcome is Outcome.CREATED:
                 return _create(event, snapshot, oversold, message_id)
-            return _apply(event, snapshot.record, message_id)
+            return _apply(event, snapshot.record, message_id, gone)
         except _Retry:
             continue
     raise RuntimeError(
@@ -116,6 +117,10 @@ class _Conflict(Exception):
     def short_products(self) -> set[str]:
         return {role.split(":", 1)[1] for role in self.roles if role.startswith("stock:")}
 
+    @property
+    def gone_products(self) -> set[str]:
+        return {role.split(":", 1)[1] for role in self.roles if role.startswith("restock:")}
+
 
 def _commit(parts: list[tuple[str, dict[str, Any]]]) -> None:
     """Commit (role, transaction item) parts as one transaction."""
@@ -164,6 +169,8 @@ def _create(
     event: OrderEvent, snapshot: repository.Snapshot, oversold: dict[str, int], message_id: str
 ) -> EventResult:
     resolved = event.model_copy(update={"lines": _resolve(event, snapshot.pointers)})
+    if beyond := limits.problem(resolved):  # prices filled in from the registry count too
+        raise UnmappableEvent(beyond)
     created = decide(None, resolved).after
     assert created is not None
     after = replay(created, snapshot.parked)
@@ -171,17 +178,20 @@ def _create(
     for line in after.lines:
         quantities[line.product_id] += line.quantity
     stock_parts: list[tuple[str, dict[str, Any]]] = []
-    if after.status is not OrderStatus.CANCELLED:
+    takes_stock = after.status not in (OrderStatus.CANCELLED, OrderStatus.RETURNED)
+    if takes_stock:
         for product_id, quantity in sorted(quantities.items()):
             if product_id in oversold:
                 stock_parts.append((f"clear:{product_id}", registry.clear_stock(product_id, quantity)))
             else:
                 stock_parts.append((f"stock:{product_id}", registry.take_stock(product_id, quantity)))
+        taken = {pid: min(q, oversold.get(pid, q)) for pid, q in quantities.items()}
+        after = after.model_copy(update={"stock_taken": taken})
         if oversold:
             after = after.model_copy(
                 update={"oversold_skus": sorted({ln.sku for ln in after.lines if ln.product_id in oversold})}
             )
-    short = dict(oversold) if after.status is not OrderStatus.CANCELLED else {}
+    short = dict(oversold) if takes_stock else {}
     change = OrderChange(None, after, event, oversold=short)
     contributions = _contributions(change)
     ids = _notification_ids(contributions)
@@ -212,7 +222,7 @@ def _create(
     return _result(event, Outcome.CREATED, status=after.status.value, notification_ids=ids)
 
 
-def _apply(event: OrderEvent, record: OrderRecord | None, message_id: str) -> EventResult:
+def _apply(event: OrderEvent, record: OrderRecord | None, message_id: str, gone: set[str]) -> EventResult:
     decision: Decision = decide(record, event)
     parts: list[tuple[str, dict[str, Any]]] = []
     change: OrderChange | None = None
@@ -220,12 +230,16 @@ def _apply(event: OrderEvent, record: OrderRecord | None, message_id: str) -> Ev
     if decision.outcome is Outcome.PARKED:
         parts.append(("order", repository.order_absent(event)))
         parts.append(("parked", repository.park(event)))
-    elif decision.outcome is Outcome.UPDATED:
+    elif decision.after is not None:  # a move, or a late event that shows an earlier placement
         assert record is not None
-        assert decision.after is not None
         change = OrderChange(record, decision.after, event)
         contributions = _contributions(change)
         parts.append(("order", repository.put_order(decision.after, previous_version=record.version)))
+        parts += [
+            (f"restock:{product_id}", registry.give_back_stock(product_id, pieces))
+            for product_id, pieces in sorted(decision.restock.items())
+            if product_id not in gone
+        ]
     ids = _notification_ids(contributions)
     parts.insert(
         0,
@@ -242,6 +256,7 @@ def _apply(event: OrderEvent, record: OrderRecord | None, message_id: str) -> Ev
     except _Conflict as conflict:
         if conflict.duplicate:
             return _result(event, Outcome.DUPLICATE)
+        gone.update(conflict.gone_products)
         raise _Retry from conflict
     if change is not None:
         _committed(change, placed)

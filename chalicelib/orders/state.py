@@ -1,19 +1,28 @@
 """The order state machine: what an event does to an order. Plain functions; no AWS here.
 
-Statuses only move forward along the lifecycle. An event older than the order's latest, or one that
-would move it backwards, is out of order (kept in the history as `stale`); one that jumps where no
-channel can go (a cancelled order shipped, a delivered order cancelled) is `rejected`. Neither
-changes the order.
+Statuses only move forward along the lifecycle, except that a return can be turned down (return
+requested -> delivered) and asked for again, any number of times. An event older than the order's
+latest, or one that would move it backwards, is out of order (kept in the history as `stale`); one
+that jumps where no channel can go (a cancelled order shipped, a delivered order cancelled) is
+`rejected`. Neither changes the order's status.
+
+Placement day: an order is never placed after anything happens to it, so its `placed_at` is the
+earliest of the channel's stated order time and the times of all its events, whatever order they
+arrive in. A late event that shows an earlier placement corrects it (even a stale one).
+
+Stock: what an order took from stock goes back when it is cancelled before dispatch or its return
+is completed; `stock_taken` is emptied then, so it can only go back once.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.orders.models import EventKind, OrderEvent, OrderRecord, OrderStatus
+from chalicelib.orders.models import OPEN_STATUSES, EventKind, OrderEvent, OrderRecord, OrderStatus
 
 S = OrderStatus
 
@@ -42,6 +51,7 @@ RANK: dict[OrderStatus, int] = {
 }
 
 DEFAULT_DISPATCH_WINDOW = timedelta(hours=48)
+RETURN_STATUSES = frozenset({S.RETURN_REQUESTED, S.RETURNED})
 
 
 class Outcome(StrEnum):
@@ -58,8 +68,9 @@ class Decision(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
-    after: OrderRecord | None = None
+    after: OrderRecord | None = None  # the order as it must be stored; None: it stays as it is
     reason: str = ""
+    restock: dict[str, int] = {}  # product_id -> pieces that go back to stock with this change
 
 
 def can_create(event: OrderEvent) -> bool:
@@ -75,13 +86,15 @@ def create(event: OrderEvent) -> OrderRecord:
             channel=event.channel,
             channel_order_id=event.channel_order_id,
             status=event.status,
-            placed_at=event.event_time,
+            placed_at=event.placed_no_later_than,
             last_event_time=event.event_time,
             dispatch_by=event.dispatch_by or event.event_time + DEFAULT_DISPATCH_WINDOW,
             lines=event.lines,
             delivery_city=event.delivery_city,
             delivery_pincode=event.delivery_pincode,
             outlet_id=event.outlet_id,
+            return_requests=int(event.status in RETURN_STATUSES),
+            stock_taken={},  # the service records what it takes, in the same transaction
             version=1,
         ),
         event,
@@ -106,22 +119,70 @@ def decide(record: OrderRecord | None, event: OrderEvent) -> Decision:  # noqa: 
         )
         return Decision(outcome=Outcome.UPDATED, after=after)
     target = event.status
-    if target is None or target == record.status:
-        return Decision(outcome=Outcome.UNCHANGED, reason="status unchanged")
-    if target in TRANSITIONS[record.status]:
-        after = record.model_copy(
-            update={
-                "status": target,
-                "last_event_time": max(record.last_event_time, event.event_time),
-                "dispatch_by": event.dispatch_by or record.dispatch_by,
-                "version": record.version + 1,
-            }
-        )
-        return Decision(outcome=Outcome.UPDATED, after=_with_status_times(after, event))
+    placed_at = min(record.placed_at, event.placed_no_later_than)
+    if target is not None and _moves(record, target, event):
+        return _move(record, target, event, placed_at)
     older_news = event.event_time < record.last_event_time
-    if older_news or (RANK[target] < RANK[record.status] and record.status is not S.CANCELLED):
-        return Decision(outcome=Outcome.STALE, reason=f"{target} arrived after {record.status}")
-    return Decision(outcome=Outcome.REJECTED, reason=f"invalid transition {record.status} -> {target}")
+    if target is None or target == record.status:
+        outcome, reason = Outcome.UNCHANGED, "status unchanged"
+    elif older_news or (RANK[target] < RANK[record.status] and record.status is not S.CANCELLED):
+        outcome, reason = Outcome.STALE, f"{target} arrived after {record.status}"
+    else:
+        return Decision(outcome=Outcome.REJECTED, reason=f"invalid transition {record.status} -> {target}")
+    if placed_at < record.placed_at:
+        corrected = record.model_copy(update={"placed_at": placed_at, "version": record.version + 1})
+        reason += f"; placed by {placed_at.isoformat()}, earlier than known"
+        return Decision(outcome=outcome, after=corrected, reason=reason)
+    return Decision(outcome=outcome, reason=reason)
+
+
+def _moves(record: OrderRecord, target: OrderStatus, event: OrderEvent) -> bool:
+    """Whether `target` is where the order goes next. Moving back (a return turned down) or asking
+    for a return again needs news newer than the order's last change: an old event is not a cycle."""
+    if target == record.status or target not in TRANSITIONS[record.status]:
+        return False
+    repeats = (record.status is S.RETURN_REQUESTED and target is S.DELIVERED) or (
+        target in RETURN_STATUSES and record.status not in RETURN_STATUSES and record.return_requests > 0
+    )
+    return not (repeats and event.event_time < record.last_event_time)
+
+
+def _move(record: OrderRecord, target: OrderStatus, event: OrderEvent, placed_at: datetime) -> Decision:
+    restock = held_stock(record) if _gives_stock_back(record.status, target) else {}
+    new_return = target in RETURN_STATUSES and record.status not in RETURN_STATUSES
+    after = record.model_copy(
+        update={
+            "status": target,
+            "placed_at": placed_at,
+            "last_event_time": max(record.last_event_time, event.event_time),
+            "dispatch_by": event.dispatch_by or record.dispatch_by,
+            "return_requests": record.return_requests + int(new_return),
+            "stock_taken": {} if restock else record.stock_taken,
+            "version": record.version + 1,
+        }
+    )
+    return Decision(outcome=Outcome.UPDATED, after=_with_status_times(after, event), restock=restock)
+
+
+def _gives_stock_back(current: OrderStatus, target: OrderStatus) -> bool:
+    """Cancelled before dispatch, or the return completed: the pieces are back on the shelf."""
+    return (target is S.CANCELLED and current in OPEN_STATUSES) or (
+        target is S.RETURNED and current is not S.RETURNED
+    )
+
+
+def held_stock(record: OrderRecord) -> dict[str, int]:
+    """Pieces of each product this order holds from stock (for orders recorded before `stock_taken`
+    existed: its lines, except oversold products, whose share of stock is not known)."""
+    if record.stock_taken is not None:
+        return {product_id: pieces for product_id, pieces in record.stock_taken.items() if pieces > 0}
+    if record.status in (S.CANCELLED, S.RETURNED):
+        return {}
+    held: dict[str, int] = defaultdict(int)
+    for line in record.lines:
+        if line.product_id and line.sku not in record.oversold_skus:
+            held[line.product_id] += line.quantity
+    return dict(held)
 
 
 def replay(record: OrderRecord, parked: list[OrderEvent]) -> OrderRecord:

@@ -151,30 +151,33 @@ def coordinators(shg_ids: Iterable[str]) -> dict[str, str]:
     }
 
 
-def take_stock(product_id: str, quantity: int) -> dict[str, Any]:
-    """A transaction Update that sells `quantity` of the product, only if that many are in stock."""
+def _stock_update(product_id: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
     return {
         "Update": {
             "TableName": table_name(),
             "Key": serialize(product_key(product_id)),
-            "UpdateExpression": "SET stock = stock - :q",
-            "ConditionExpression": "stock >= :q",
-            "ExpressionAttributeValues": serialize({":q": quantity}),
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": serialize(values),
         }
     }
+
+
+def take_stock(product_id: str, quantity: int) -> dict[str, Any]:
+    """A transaction Update that sells `quantity` of the product, only if that many are in stock."""
+    return _stock_update(product_id, "SET stock = stock - :q", "stock >= :q", {":q": quantity})
+
+
+def give_back_stock(product_id: str, quantity: int) -> dict[str, Any]:
+    """Pieces back on the shelf (a cancellation before dispatch, a completed return)."""
+    return _stock_update(product_id, "ADD stock :q", "attribute_exists(pk)", {":q": quantity})
 
 
 def clear_stock(product_id: str, quantity: int) -> dict[str, Any]:
     """An oversold product: what was left is sold (stock never goes below zero)."""
-    return {
-        "Update": {
-            "TableName": table_name(),
-            "Key": serialize(product_key(product_id)),
-            "UpdateExpression": "SET stock = :zero",
-            "ConditionExpression": "attribute_exists(pk) AND stock < :q",
-            "ExpressionAttributeValues": serialize({":zero": 0, ":q": quantity}),
-        }
-    }
+    return _stock_update(
+        product_id, "SET stock = :zero", "attribute_exists(pk) AND stock < :q", {":zero": 0, ":q": quantity}
+    )
 
 
 @dataclass

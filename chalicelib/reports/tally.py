@@ -2,8 +2,10 @@
 
 Counters are kept per IST day and per dimension: district, block, SHG, craft, and per block the
 channel, the outlet or mela (channel haat) and the craft, so a district or block view rolls those up
-from its own blocks only. Member income is kept per IST day. Every figure is a delta, so applying
-the deltas of each change once (atomic ADDs) maintains the totals without reading any order again.
+from its own blocks only. Member income is kept per IST day. A sale counts on the IST day the order
+was placed, whatever order its events arrive in: when a late event shows an earlier placement, the
+sale moves to that day. Every figure is a delta, so applying the deltas of each change once (atomic
+ADDs) maintains the totals without reading any order again.
 """
 
 from __future__ import annotations
@@ -173,13 +175,15 @@ def order_tally(
                 else:
                     tally.counters[slot][name] += value
 
+    placed_on = business_date(after.placed_at)
+    moved_from = business_date(before.placed_at) if before is not None else None
     for line, fee in zip(after.lines, fees, strict=True):
-        if before is None:
-            add(
-                business_date(after.placed_at),
-                line,
-                {"orders": 1, "units": line.quantity, "gmv_paise": line.total_paise},
-            )
+        sale = {"orders": 1, "units": line.quantity, "gmv_paise": line.total_paise}
+        if moved_from is None:
+            add(placed_on, line, sale)
+        elif moved_from != placed_on:  # a late event showed an earlier placement: the sale moves
+            add(moved_from, line, {name: -value for name, value in sale.items()})
+            add(placed_on, line, sale)
         if new == OrderStatus.CANCELLED and old != OrderStatus.CANCELLED:
             add(event_day, line, {"cancellations": 1, "cancelled_paise": line.total_paise})
         if new in SHIPPED_STATES and old not in SHIPPED_STATES:

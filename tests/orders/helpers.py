@@ -9,6 +9,8 @@ from typing import Any
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.orders import repository
+from chalicelib.registry import repository as registry
+from chalicelib.registry.models import SHG, Member, Product
 from haat_tools import webhook_client
 from haat_tools.local import runner, stack
 
@@ -44,7 +46,7 @@ def post_signed(api_url: str, channel: str, payload: dict[str, Any]) -> tuple[in
 
 def sms_sent(local_aws: stack.LocalAws) -> list[dict[str, str]]:
     """Every SMS moto's SNS has accepted, from its model dump."""
-    with urllib.request.urlopen(f"{local_aws.endpoint}/moto-api/data.json", timeout=10) as response:
+    with urllib.request.urlopen(f"{local_aws.endpoint}/moto-api/data.json", timeout=60) as response:
         return list(json.loads(response.read())["sns"]["SMS"])
 
 
@@ -100,3 +102,42 @@ def amazon_change(
     change["OrderChangeTrigger"]["TimeOfOrderChange"] = at
     sample["NotificationMetadata"]["NotificationId"] = f"{unique}-{notification}"
     return dict(sample)
+
+
+CHANNELS = ("haat", "ondc", "amazon", "flipkart", "meesho")
+PREFIX = {"haat": "", "ondc": "", "amazon": "AMZ-", "flipkart": "FK-", "meesho": "MS-"}
+
+
+def seed_world(unique: str, products: dict[str, tuple[int, int]]) -> SHG:
+    """An SHG in its own district with one maker and products {name: (price in rupees, stock)},
+    each listed on every channel as PREFIX + its SKU."""
+    shg = SHG(
+        shg_id=f"SHG-{unique}",
+        name="Test SHG",
+        district=f"D-{unique}",
+        block="B",
+        village="V",
+        coordinator_member_id=f"C-{unique}",
+    )
+    registry.put_shg(shg)
+    registry.put_member(
+        Member(member_id=f"M-{unique}", shg_id=shg.shg_id, name="Maker", phone="+919000033333")
+    )
+    registry.put_member(
+        Member(member_id=f"C-{unique}", shg_id=shg.shg_id, name="Coord", phone="+919000044444", language="en")
+    )
+    for name, (rupees, stock) in products.items():
+        sku = f"{name}-{unique}"
+        product = Product(
+            product_id=f"P-{sku}",
+            shg_id=shg.shg_id,
+            sku=sku,
+            craft="papier_mache",
+            title=f"Test {name}",
+            price_paise=rupees * 100,
+            stock=stock,
+            maker_member_ids=[f"M-{unique}"],
+            listings=[{"channel": channel, "channel_sku": f"{PREFIX[channel]}{sku}"} for channel in CHANNELS],
+        )
+        registry.put_product(product, shg)
+    return shg

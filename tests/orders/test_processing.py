@@ -11,7 +11,6 @@ from chalice.test import Client
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.registry import repository as registry
-from chalicelib.registry.models import SHG, Member, Product
 from haat_tools.local import runner, stack
 from tests.orders.helpers import (
     amazon_change,
@@ -20,6 +19,7 @@ from tests.orders.helpers import (
     haat_order_id,
     post_signed,
     quarantined,
+    seed_world,
     sms_sent,
     view,
 )
@@ -167,40 +167,14 @@ def test_one_poison_message_does_not_fail_its_batch(client: Client, unique: str)
 
 
 def test_oversell_sells_what_is_left_and_alerts_the_coordinator(drain: Drain, unique: str) -> None:
-    shg = SHG(
-        shg_id=f"SHG-{unique}",
-        name="Test SHG",
-        district="Budgam",
-        block="B",
-        village="V",
-        coordinator_member_id=f"C-{unique}",
-    )
-    registry.put_shg(shg)
-    registry.put_member(
-        Member(member_id=f"M-{unique}", shg_id=shg.shg_id, name="Maker", phone="+919000011111")
-    )
-    registry.put_member(
-        Member(member_id=f"C-{unique}", shg_id=shg.shg_id, name="Coord", phone="+919000022222", language="en")
-    )
-    product = Product(
-        product_id=f"P-{unique}",
-        shg_id=shg.shg_id,
-        sku=f"S-{unique}",
-        craft="namda",
-        title="Test rug",
-        price_paise=100000,
-        stock=1,
-        maker_member_ids=[f"M-{unique}"],
-        listings=[{"channel": "amazon", "channel_sku": f"AMZ-{unique}"}],
-    )
-    registry.put_product(product, shg)
-    change = amazon_change(unique, sku=f"AMZ-{unique}")
+    seed_world(unique, {"S": (1000, 1)})
+    change = amazon_change(unique, sku=f"AMZ-S-{unique}")
     change["Payload"]["OrderChangeNotification"]["Summary"]["OrderItems"][0]["Quantity"] = 3
     enqueue_raw(json.dumps(change))
     drain()
     order = view("amazon", f"408-{unique}")
     assert order["order"]["oversold_skus"] == [f"S-{unique}"]
-    assert _stock(f"P-{unique}") == 0
+    assert _stock(f"P-S-{unique}") == 0
     alert = next(n for n in order["notifications"] if n["template"] == "oversell_alert")
     assert alert["member_id"] == f"C-{unique}"
     assert alert["text"] == (

@@ -7,10 +7,17 @@ canonical `OrderEvent`s out. Each module exposes `to_order_events(payload) -> li
 
 from __future__ import annotations
 
-from chalicelib.connectors.adapters import amazon, flipkart, haat, meesho, ondc
-from chalicelib.connectors.adapters.base import Adapter
-from chalicelib.orders.errors import UnmappableEvent
+from collections.abc import Mapping
+from typing import Any
 
+from pydantic import ValidationError
+
+from chalicelib.connectors.adapters import amazon, flipkart, haat, meesho, ondc
+from chalicelib.connectors.adapters.base import Adapter, describe
+from chalicelib.orders.errors import UnmappableEvent
+from chalicelib.orders.models import OrderEvent
+
+CANONICAL_MODELS = frozenset({"OrderEvent", "OrderLine"})
 ADAPTERS: dict[str, Adapter] = {
     "haat": haat.to_order_events,
     "ondc": ondc.to_order_events,
@@ -26,3 +33,18 @@ def adapter_for(channel: str) -> Adapter:
         return ADAPTERS[channel]
     except KeyError:
         raise UnmappableEvent(f"no adapter for channel {channel!r}") from None
+
+
+def map_payload(channel: str, payload: Mapping[str, Any]) -> list[OrderEvent]:
+    """`channel`'s payload as OrderEvents; UnmappableEvent (with a reason that names the field,
+    never its value) for anything an adapter or the canonical model refuses."""
+    adapter = adapter_for(channel)
+    try:
+        return adapter(payload)
+    except ValidationError as error:
+        where = f" (Haat's {error.title})" if error.title in CANONICAL_MODELS else ""
+        raise UnmappableEvent(f"{channel} payload: {describe(error)}{where}") from error
+    except (ValueError, ArithmeticError, TypeError) as error:
+        raise UnmappableEvent(
+            f"{channel} payload has a value that cannot be used ({type(error).__name__})"
+        ) from error

@@ -95,6 +95,7 @@ def to_order_events(payload: Mapping[str, Any]) -> list[OrderEvent]:
             channel_order_id=change.AmazonOrderId,
             status=status,
             event_time=event_time,
+            placed_at=change.Summary.PurchaseDate,
             dispatch_by=change.Summary.LatestShipDate,
             delivery_pincode=change.Summary.DestinationPostalCode,
             lines=[

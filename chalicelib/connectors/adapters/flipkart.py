@@ -2,7 +2,9 @@
 one OrderEvent per order and Haat status out.
 
 The event id depends only on the order, the Haat status and the order item ids, so a re-polled
-shipment in the same state always yields the same id (the consumer's dedupe key).
+shipment in the same state always yields the same id (the consumer's dedupe key). Delivered and
+return-requested can come back (a return turned down, then asked for again), so their ids also
+carry the shipment's `updatedAt`: each cycle is a new event, each re-poll of it the same one.
 """
 
 from __future__ import annotations
@@ -35,8 +37,13 @@ STATUS_MAP: dict[ItemStatus, OrderStatus] = {
 }
 
 
-def event_id(order_id: str, status: OrderStatus, order_item_ids: list[str]) -> str:
+RECURRING = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED})
+
+
+def event_id(order_id: str, status: OrderStatus, order_item_ids: list[str], updated_at: str = "") -> str:
     key = "|".join([order_id, status.value, *sorted(order_item_ids)])
+    if status in RECURRING and updated_at:
+        key += f"|{updated_at}"
     return f"flipkart:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
 
@@ -70,11 +77,17 @@ def to_order_events(payload: Mapping[str, Any]) -> list[OrderEvent]:
             raise UnmappableEvent(f"shipment {shipment.shipment_id} has no updatedAt or order date")
         events.append(
             OrderEvent(
-                event_id=event_id(order_id, status, [i.order_item_id for i in items]),
+                event_id=event_id(
+                    order_id,
+                    status,
+                    [i.order_item_id for i in items],
+                    shipment.updated_at.isoformat() if shipment.updated_at else "",
+                ),
                 channel=Channel.FLIPKART,
                 channel_order_id=order_id,
                 status=status,
                 event_time=event_time,
+                placed_at=min((i.order_date for i in items if i.order_date is not None), default=None),
                 lines=[
                     OrderLine(
                         channel_sku=i.sku,

@@ -2,8 +2,10 @@
 one OrderEvent per row out.
 
 The export has no event time for a status, so a PENDING row's event time is its order date and
-any later status is dated when Haat imported it. The event id depends only on the sub-order
-number and the Haat status: re-importing the same or an overlapping export yields the same ids.
+any later status is dated when Haat imported it; the order date is always its placement (an order
+of 22 Nov first imported as SHIPPED on 23 Nov counts on 22 Nov). The event id depends only on the
+sub-order number and the Haat status: re-importing the same or an overlapping export yields the
+same ids.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def to_order_events(payload: Mapping[str, Any]) -> list[OrderEvent]:
             channel_order_id=row.sub_order_no,
             status=row.status,
             event_time=row.order_date if row.status is OrderStatus.PLACED else message.imported_at,
+            placed_at=row.order_date,
             lines=[
                 OrderLine(
                     channel_sku=row.sku,

@@ -187,6 +187,7 @@ def to_order_events(payload: Mapping[str, Any]) -> list[OrderEvent]:
             channel_order_id=order.id,
             status=_status(order),
             event_time=event_time,
+            placed_at=order.created_at,
             dispatch_by=pickup_window.end if pickup_window else None,
             delivery_city=address.city if address else "",
             delivery_pincode=address.area_code if address else "",
