@@ -1,10 +1,10 @@
 """Operations bookkeeping in OPS_TABLE, the only module that builds its keys: a record of each
 scheduled run (so operators, the digest and the demo see that schedules fired and what they did),
-connector checkpoints, and the results of order imports."""
+connector checkpoints, the results of order imports, and what each day's digest was written from."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -59,3 +59,24 @@ def save_checkpoint(name: str, part: str, attributes: dict[str, Any]) -> None:
 def record_import(channel: str, imported_at: str, import_id: str, record: dict[str, Any]) -> None:
     """Keep an import's result at pk=IMPORT#{channel}, sk={imported_at}#{import_id}."""
     _table().put_item(Item={"pk": f"IMPORT#{channel}", "sk": f"{imported_at}#{import_id}", **record})
+
+
+_DIGEST_PK = "DIGEST"
+
+
+def load_digest_stamp(day: date) -> dict[str, Any] | None:
+    """What the latest digest of `day` was written from (pk=DIGEST, sk=the day), if it ran."""
+    item: dict[str, Any] | None = (
+        _table().get_item(Key={"pk": _DIGEST_PK, "sk": day.isoformat()}, ConsistentRead=True).get("Item")
+    )
+    return item
+
+
+def save_digest_stamp(day: date, attributes: dict[str, Any]) -> None:
+    _table().put_item(Item={"pk": _DIGEST_PK, "sk": day.isoformat(), **attributes})
+
+
+def digest_stamps(first: date, last: date) -> list[tuple[date, dict[str, Any]]]:
+    """(day, stamp) of the days in [first, last] that have a digest, oldest first."""
+    condition = Key("pk").eq(_DIGEST_PK) & Key("sk").between(first.isoformat(), last.isoformat())
+    return [(date.fromisoformat(str(item["sk"])), item) for item in query_all(_table(), condition)]

@@ -11,8 +11,10 @@ from chalice import Chalice
 from chalice.test import Client
 from click.testing import CliRunner, Result
 
+from chalicelib import aws
 from haat_tools.cli import main
 from haat_tools.local import runner, session, stack
+from tests.reports.helpers import subscribe_to_digests
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +68,12 @@ def cli(cli_result: Callable[..., Result]) -> Callable[..., Result]:
         return result
 
     return run
+
+
+@pytest.fixture
+def digest_subscriber(local_aws: stack.LocalAws) -> Iterator[str]:
+    """An SQS queue subscribed to the digest topic, as a mission mailbox would be."""
+    url, subscription = subscribe_to_digests()
+    yield url
+    aws.client("sns").unsubscribe(SubscriptionArn=subscription)
+    aws.client("sqs").delete_queue(QueueUrl=url)

@@ -153,6 +153,8 @@ class Digest(BaseModel):
     unpaid_after_days: int
     channel_poll_failures: dict[str, int] = {}
     scope: Scope = MISSION
+    revision: int = 1  # one more each time late records changed the day's figures after its digest
+    previous_totals: dict[str, int] | None = None  # the day's headline figures in the revision before
 
     def summary(self, period: str) -> dict[str, Any]:
         """Headline totals and the roll-ups per channel, outlet and craft of one period, in scope."""
@@ -302,6 +304,11 @@ def _period_rows(
     return _rows(period, totals, labels, scope)
 
 
+def day_rows(day: date, scope: Scope = MISSION) -> list[Row]:
+    """The day's own rows in `scope`, from its partition alone (one Query)."""
+    return _period_rows("day", [day], {}, scope)
+
+
 def build(
     report_date: date, config: ReportSettings, scope: Scope = MISSION, *, previous_day: bool = False
 ) -> Digest:
@@ -371,5 +378,7 @@ def to_json(digest: Digest) -> bytes:
         "payout_mismatches": digest.payout_mismatches,
         "fee_rules": digest.fee_rules,
         "channel_poll_failures": digest.channel_poll_failures,
+        "revision": digest.revision,
+        "previous_revision_totals": digest.previous_totals,
     }
     return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()

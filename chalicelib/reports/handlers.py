@@ -16,7 +16,7 @@ from chalicelib.config import settings
 from chalicelib.mail import digest_mail, subscriptions
 from chalicelib.observability import logger, metrics
 from chalicelib.ops import record_run
-from chalicelib.reports import digest, page
+from chalicelib.reports import digest, page, revisions
 from chalicelib.reports.settings import report_settings
 from chalicelib.reports.sweep import sweep
 
@@ -64,10 +64,39 @@ def _topic_arn(name: str) -> str:
 
 
 def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
+    """Write and announce the report date's digest, e-mail it to subscribed officials, then issue
+    again the digests of earlier days whose figures late records have changed since (`revisions`)."""
     started = time.monotonic()
     fired_at = _fired_at(raw_event)
     report_date = report_date_of(raw_event)
-    built = digest.build(report_date, report_settings())
+    config = report_settings()
+    built, message = _publish(report_date)
+    # Each subscribed official gets her scope's digest by e-mail (the mission-wide one is built already).
+    mails = digest_mail.deliver(
+        list(subscriptions.all_subscriptions()),
+        lambda scope: built if scope.is_mission else digest.build(report_date, config, scope),
+        fired_at,
+    )
+    metrics.add_metric(name="DigestEmailsSent", unit=MetricUnit.Count, value=mails["emails_sent"])
+    metrics.add_metric(name="DigestEmailsFailed", unit=MetricUnit.Count, value=mails["emails_failed"])
+    window_start = report_date - timedelta(days=config.DIGEST_REVISION_DAYS)
+    revised = [
+        _publish(day)[1] for day in revisions.changed_days(window_start, report_date - timedelta(days=1))
+    ]
+    outcome = {"report_key": message["index_html"], **message, **mails, "revised": revised}
+    record_run("daily_digest", fired_at, outcome)
+    metrics.add_metric(
+        name="DigestDuration", unit=MetricUnit.Milliseconds, value=round((time.monotonic() - started) * 1000)
+    )
+    if revised:
+        metrics.add_metric(name="DigestRevisions", unit=MetricUnit.Count, value=len(revised))
+    return outcome
+
+
+def _publish(report_date: date) -> tuple[digest.Digest, dict[str, Any]]:
+    """Build, write and announce one day's (mission-wide) digest: it, and the message sent to the
+    digest topic."""
+    built, current = revisions.stamp(digest.build(report_date, report_settings()))
     files = {
         "digest.csv": digest.to_csv(built),
         "digest.json": digest.to_json(built),
@@ -79,23 +108,12 @@ def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
         key = f"reports/{report_date.isoformat()}/{name}"
         aws.client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[name])
         keys[name.replace(".", "_")] = key
-    message = {"report_date": report_date.isoformat(), "bucket": bucket, **keys}
-    aws.client("sns").publish(
-        TopicArn=_topic_arn(settings().DIGEST_TOPIC),
-        Subject=f"Haat daily digest {report_date.isoformat()}",
-        Message=json.dumps(message, sort_keys=True),
-    )
-    # Each subscribed official gets her scope's digest by e-mail (the mission-wide one is built already).
-    mails = digest_mail.deliver(
-        list(subscriptions.all_subscriptions()),
-        lambda scope: built if scope.is_mission else digest.build(report_date, report_settings(), scope),
-        fired_at,
-    )
-    metrics.add_metric(name="DigestEmailsSent", unit=MetricUnit.Count, value=mails["emails_sent"])
-    metrics.add_metric(name="DigestEmailsFailed", unit=MetricUnit.Count, value=mails["emails_failed"])
-    outcome = {"report_key": keys["index_html"], **message, **mails}
-    record_run("daily_digest", fired_at, outcome)
-    metrics.add_metric(
-        name="DigestDuration", unit=MetricUnit.Milliseconds, value=round((time.monotonic() - started) * 1000)
-    )
-    return outcome
+    message: dict[str, Any] = {"report_date": report_date.isoformat(), "bucket": bucket, **keys}
+    subject = f"Haat daily digest {report_date.isoformat()}"
+    if built.revision > 1:
+        message["revision"] = built.revision
+        subject += f" (revision {built.revision}: late records)"
+    topic = _topic_arn(settings().DIGEST_TOPIC)
+    aws.client("sns").publish(TopicArn=topic, Subject=subject, Message=json.dumps(message, sort_keys=True))
+    revisions.keep(report_date, current)
+    return built, message

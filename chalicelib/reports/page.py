@@ -29,6 +29,7 @@ table{border-collapse:collapse;font-size:13px;width:100%}th,td{padding:5px 7px;t
 white-space:nowrap;border-bottom:1px solid #eee}th:first-child,td:first-child{text-align:left}
 th{background:#efe9dd}details{margin-top:8px}summary{font-weight:600;cursor:pointer;padding:6px 0}
 .none{color:#5b6270;font-style:italic}
+.revised{background:#fff4d6;border-left:4px solid #e0a030;padding:8px 10px;border-radius:6px}
 """
 
 
@@ -153,6 +154,20 @@ def _rollup_table(figures: dict[str, dict[str, int]], empty: str) -> str:
     return _list_table(head, rows, empty)
 
 
+def _revision_note(digest: Digest) -> str:
+    """Revision 2 and later: the day's figures changed after its first digest (late records)."""
+    if digest.revision <= 1:
+        return ""
+    before = digest.previous_totals or {}
+    districts = _rows(digest, "day", "district")
+    now = {name: sum(r.counters[name] for r in districts) for name in ("orders", "gmv_paise")}
+    return (
+        f"<p class='revised'><b>Revision {digest.revision}</b>: records for this day arrived after its "
+        f"earlier digest. Orders {before.get('orders', 0)} &rarr; {now['orders']}, GMV "
+        f"{escape(rupees(before.get('gmv_paise', 0)))} &rarr; {escape(rupees(now['gmv_paise']))}.</p>"
+    )
+
+
 def render(digest: Digest) -> bytes:
     day_districts = {r.key: r for r in _rows(digest, "day", "district")}
     mtd_districts = _rows(digest, "mtd", "district")
@@ -199,6 +214,7 @@ def render(digest: Digest) -> bytes:
     sections = [
         f"<h1>Haat daily digest</h1><p class='sub'>{escape(date_text)} (IST) · month to date from "
         f"1 {escape(digest.report_date.strftime('%b'))}</p>",
+        _revision_note(digest),
         '<div class="tiles">'
         + "".join(f'<div class="tile"><b>{escape(v)}</b><span>{escape(t)}</span></div>' for v, t in tiles)
         + "</div>",

@@ -17,6 +17,7 @@ class ReportSettings(BaseModel):
     UNPAID_AFTER_DAYS: int = Field(default=14, ge=1)
     LAKHPATI_THRESHOLD_PAISE: int = Field(default=100_000_00, gt=0)
     LAKHPATI_NEAR_PERCENT: int = Field(default=75, gt=0, lt=100)
+    DIGEST_REVISION_DAYS: int = Field(default=31, ge=0, le=92)
     CHANNEL_FEE_RULES: tuple[FeeRule, ...] = DEFAULT_FEE_RULES
 
     @field_validator("CHANNEL_FEE_RULES", mode="before")

@@ -3,8 +3,12 @@ orders handler does it (the OrderRecord item format of chalicelib/orders/models.
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
+
+from chalice import Chalice
 
 from chalicelib import aws
 from chalicelib.config import settings
@@ -13,6 +17,7 @@ from chalicelib.orders.models import OPEN_STATUSES, EventKind, OrderEvent, Order
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import SHG, Channel, Language, Member, MemberRole
 from chalicelib.reports.aggregates import record_order_change
+from haat_tools.local import runner
 
 
 def utc(text: str) -> datetime:
@@ -161,3 +166,59 @@ class OrderStory:
         )
         self._commit(self.record, after, event)
         return self
+
+
+def run_digest(
+    app: Chalice, fired_at: str, report_date: str | None = None
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Fire `daily_digest` as EventBridge would at `fired_at` (or re-run it for `report_date`);
+    its outcome and the three files it wrote, read back from S3."""
+    event = runner.scheduled_event("daily_digest", utc(fired_at))
+    if report_date:
+        event["detail"] = {"report_date": report_date}
+    outcome = runner.invoke(app, "daily_digest", event)
+    s3 = aws.client("s3")
+    files = {
+        name: s3.get_object(Bucket=settings().MEDIA_BUCKET, Key=outcome[name.replace(".", "_")])[
+            "Body"
+        ].read()
+        for name in ("digest.csv", "digest.json", "index.html")
+    }
+    return outcome, files
+
+
+def digest_row(document: dict[str, Any], period: str, dimension: str, key: str) -> dict[str, str]:
+    """The one row of digest.json for (period, dimension, key)."""
+    matches = [
+        r for r in document["rows"] if (r["period"], r["dimension"], r["key"]) == (period, dimension, key)
+    ]
+    assert len(matches) == 1, (period, dimension, key)
+    return matches[0]
+
+
+def read_report(key: str) -> bytes:
+    """A file the digest wrote to the media bucket."""
+    return bytes(aws.client("s3").get_object(Bucket=settings().MEDIA_BUCKET, Key=key)["Body"].read())
+
+
+def digest_announcements(queue_url: str) -> list[dict[str, Any]]:
+    """Every message the digest topic delivered to the subscribed queue so far."""
+    found = []
+    while (
+        messages := aws.client("sqs")
+        .receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        .get("Messages")
+    ):
+        found += [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
+    return found
+
+
+def subscribe_to_digests() -> tuple[str, str]:
+    """A queue subscribed to the active stack's digest topic: (queue URL, subscription ARN)."""
+    sqs, sns = aws.client("sqs"), aws.client("sns")
+    url = str(sqs.create_queue(QueueName=f"digest-subscriber-{uuid.uuid4().hex[:8]}")["QueueUrl"])
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    topic = next(
+        t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(settings().DIGEST_TOPIC)
+    )
+    return url, str(sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)["SubscriptionArn"])

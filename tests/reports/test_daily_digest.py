@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -32,15 +31,15 @@ import pytest
 from chalice import Chalice
 
 from chalicelib import aws
-from chalicelib.config import settings
 from chalicelib.ops import record_run
 from chalicelib.orders.models import OrderEvent, OrderStatus
 from chalicelib.registry.models import Channel
 from chalicelib.reports import digest, page
 from chalicelib.reports.aggregates import record_new_listing, record_order_change, record_photo_verdict
 from chalicelib.reports.settings import report_settings
-from haat_tools.local import runner
 from tests.reports.helpers import OrderStory, line, seed_shg, utc
+from tests.reports.helpers import digest_row as _row
+from tests.reports.helpers import run_digest as _digest
 
 IST = "+05:30"
 LAKH = 100_000_00
@@ -160,48 +159,8 @@ def seeded_month(unique: str) -> dict[str, str]:
     }
 
 
-def _digest(
-    app: Chalice, fired_at: str, report_date: str | None = None
-) -> tuple[dict[str, Any], dict[str, bytes]]:
-    event = runner.scheduled_event("daily_digest", utc(fired_at))
-    if report_date:
-        event["detail"] = {"report_date": report_date}
-    outcome = runner.invoke(app, "daily_digest", event)
-    s3 = aws.client("s3")
-    files = {
-        name: s3.get_object(Bucket=settings().MEDIA_BUCKET, Key=outcome[name.replace(".", "_")])[
-            "Body"
-        ].read()
-        for name in ("digest.csv", "digest.json", "index.html")
-    }
-    return outcome, files
-
-
-def _row(document: dict[str, Any], period: str, dimension: str, key: str) -> dict[str, str]:
-    matches = [
-        r for r in document["rows"] if (r["period"], r["dimension"], r["key"]) == (period, dimension, key)
-    ]
-    assert len(matches) == 1, (period, dimension, key)
-    return matches[0]
-
-
 def _figures(row: dict[str, str], *names: str) -> dict[str, int]:
     return {name: int(row[name]) for name in names}
-
-
-@pytest.fixture
-def digest_subscriber() -> Iterator[str]:
-    """An SQS queue subscribed to the digest topic, as a mission mailbox would be."""
-    sqs, sns = aws.client("sqs"), aws.client("sns")
-    url = sqs.create_queue(QueueName="digest-subscriber")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    topic = next(
-        t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(settings().DIGEST_TOPIC)
-    )
-    subscription = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)["SubscriptionArn"]
-    yield url
-    sns.unsubscribe(SubscriptionArn=subscription)
-    sqs.delete_queue(QueueUrl=url)
 
 
 def test_digest_figures_match_hand_computed_totals(
