@@ -75,7 +75,7 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
         with recorder.recording("api_handler"):
             for channel, name in (("haat", "haat_bill_placed.json"), ("ondc", "ondc_on_confirm.json")):
                 payload = json.loads((demo.EVENTS_DIR / "orders" / name).read_text())
-                operator.send(api_url, channel, payload)
+                operator.send(api_url, operator.Line(1, channel, payload))
             connectors_demo.import_meesho_sample(session)
         with recorder.recording("poll_channels"):
             connectors_demo.poll_flipkart_stand_in(session)

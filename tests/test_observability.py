@@ -55,7 +55,8 @@ def _run_pipeline(
     runner.drain(app, runner.binding("on_photo_uploaded"))
     step("on_photo_uploaded")
     for channel, name in (("haat", "haat_bill_placed.json"), ("ondc", "ondc_on_confirm.json")):
-        operator.send(api_url, channel, json.loads((demo.EVENTS_DIR / "orders" / name).read_text()))
+        payload = json.loads((demo.EVENTS_DIR / "orders" / name).read_text())
+        operator.send(api_url, operator.Line(1, channel, payload))
     step("api_handler")
     connectors_demo.poll_flipkart_stand_in(session)
     step("poll_channels")

@@ -4,7 +4,8 @@ Items of the orders table, under pk=ORDER#{channel}#{channel_order_id}:
 - sk=ORDER: the OrderRecord (with gsi1 "OPEN" keys while the order waits for dispatch);
 - sk=EVENT#{event_id}: one per processed event - the dedupe marker and the status history;
 - sk=PARKED: events that arrived before their order, replayed when it does.
-Quarantined messages live at pk=QUARANTINE, sk={message_id}.
+Quarantined messages live at pk=QUARANTINE, sk={message_id} (or {message_id}#{event_id} for one
+event of a message of several).
 
 The only module that builds this table's keys (webhook dedupe markers aside); the registry's SKU
 pointers and stock, and the outbox's notifications, are read and written through their owners.
@@ -183,6 +184,20 @@ def order_view(channel: str, channel_order_id: str) -> dict[str, Any] | None:
     }
 
 
+def event_entry(
+    channel: str, channel_order_id: str, event_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """An event's history entry (None while it is not recorded) and its order, in one read."""
+    pk = order_pk(channel, channel_order_id)
+    keys = [{"pk": pk, "sk": f"EVENT#{event_id}"}, {"pk": pk, "sk": "ORDER"}]
+    table = settings().ORDERS_TABLE
+    items = {
+        str(item["sk"]): from_item(item)
+        for _, item in batch_get({table: keys}, consistent=frozenset({table}))
+    }
+    return items.get(f"EVENT#{event_id}"), items.get("ORDER", {})
+
+
 def _history_order(entry: dict[str, Any]) -> tuple[str, int]:
     return (str(entry.get("event_time", "")), int(entry.get("received_at", 0)))
 
@@ -206,6 +221,13 @@ def quarantine(message_id: str, channel: str, reason: str, body: str, received_a
             "expires_at": int(time.time()) + QUARANTINE_RETENTION_SECONDS,
         }
     )
+
+
+def quarantined_message(message_id: str) -> dict[str, dict[str, Any]]:
+    """The quarantine entries of one message: the message itself (sk = its id), or single events of
+    a message of several (sk = "{message id}#{event id}")."""
+    condition = Key("pk").eq(QUARANTINE_PK) & Key("sk").begins_with(message_id)
+    return {str(item["sk"]): from_item(item) for item in query_all(_table(), condition, ConsistentRead=True)}
 
 
 def quarantined(limit: int = 100) -> list[dict[str, Any]]:

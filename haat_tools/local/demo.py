@@ -70,8 +70,8 @@ DEMO_ORDER_EVENTS = (
 def send_sample_orders(session: Session, report: DemoReport) -> None:
     """Send the sample orders the way each channel does (signed webhooks; Amazon via the queue)."""
     events = [
-        {"channel": channel, "payload": json.loads((EVENTS_DIR / "orders" / name).read_text())}
-        for channel, name in DEMO_ORDER_EVENTS
+        operator.Line(number, channel, json.loads((EVENTS_DIR / "orders" / name).read_text()))
+        for number, (channel, name) in enumerate(DEMO_ORDER_EVENTS, start=1)
     ]
     orders_binding = runner.binding("on_order_events")
     process = None if session.shared else (lambda: runner.drain(session.app, orders_binding))
