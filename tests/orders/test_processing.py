@@ -167,14 +167,14 @@ def test_one_poison_message_does_not_fail_its_batch(client: Client, unique: str)
 
 
 def test_oversell_sells_what_is_left_and_alerts_the_coordinator(drain: Drain, unique: str) -> None:
-    seed_world(unique, {"S": (1000, 1)})
-    change = amazon_change(unique, sku=f"AMZ-S-{unique}")
+    seed_world(unique, {"rug": (1000, 1)})
+    change = amazon_change(unique, sku=f"AMZ-rug-{unique}")
     change["Payload"]["OrderChangeNotification"]["Summary"]["OrderItems"][0]["Quantity"] = 3
     enqueue_raw(json.dumps(change))
     drain()
     order = view("amazon", f"408-{unique}")
-    assert order["order"]["oversold_skus"] == [f"S-{unique}"]
-    assert _stock(f"P-S-{unique}") == 0
+    assert order["order"]["oversold_skus"] == [f"rug-{unique}"]
+    assert _stock(f"P-rug-{unique}") == 0
     alert = next(n for n in order["notifications"] if n["template"] == "oversell_alert")
     assert alert["member_id"] == f"C-{unique}"
     assert alert["text"] == (
