@@ -61,7 +61,7 @@ def _get(api_url: str, path: str) -> Any:
         return json.loads(response.read())
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)  # 380 lines through the real path: the slowest test, minutes on a loaded box
 def test_a_day_of_orders_end_to_end(own_stack: Stack) -> None:
     app, api_url = own_stack.app, own_stack.api_url
     subscriber, _ = subscribe_to_digests()
