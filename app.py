@@ -60,7 +60,7 @@ def daily_digest(event: CloudWatchEvent) -> dict[str, Any]:
 
 @app.schedule("rate(1 minute)")
 def deliver_notifications(event: CloudWatchEvent) -> dict[str, Any]:
-    return notify_sender.deliver_due()
+    return notify_sender.deliver_due(event.to_dict())
 
 
 @app.schedule(POLL_CHANNELS_SCHEDULE)

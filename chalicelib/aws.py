@@ -12,6 +12,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from chalicelib.config import settings
+
+# Idempotent or conditional calls: botocore's standard retries (throttling, 5xx, dropped connections).
 _RETRIES = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
 
@@ -19,6 +22,25 @@ _RETRIES = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeo
 def client(service: str) -> Any:
     """A boto3 client for `service`, shared by every invocation in this container."""
     return boto3.client(service, config=_RETRIES)  # type: ignore[call-overload]
+
+
+@functools.cache
+def sms_client() -> Any:
+    """The SNS client that sends SMS: one attempt per Publish, short timeouts.
+
+    SNS has no idempotency key for SMS, so a Publish repeated after a timeout or a dropped connection
+    can reach the phone twice: botocore must never repeat it, and a stalled call must end well inside
+    the function's timeout. The deliverer decides what happens next (chalicelib/notify/sender.py).
+    """
+    config = settings()
+    return boto3.client(
+        "sns",
+        config=Config(
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=config.SMS_CONNECT_TIMEOUT_SECONDS,
+            read_timeout=config.SMS_READ_TIMEOUT_SECONDS,
+        ),
+    )
 
 
 @functools.cache
@@ -36,5 +58,6 @@ def queue_url(name: str) -> str:
 def reset() -> None:
     """Forget cached clients (tests and the local stack switch endpoints)."""
     client.cache_clear()
+    sms_client.cache_clear()
     table.cache_clear()
     queue_url.cache_clear()

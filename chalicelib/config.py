@@ -90,6 +90,9 @@ class Settings(BaseModel):
     SMS_SENDER_ID: str = Field(default="JKRLMH", pattern=r"^[A-Z]{3,6}$", description="DLT header")
     SMS_ENTITY_ID: str = Field(default="1101000000000000000", description="DLT principal entity id")
     SMS_TEMPLATE_IDS: str = Field(default="{}", description='JSON {"new_order.hi": "<DLT id>", ...}')
+    # One Publish attempt per SMS (chalicelib/aws.py); worst case per invocation: one read timeout.
+    SMS_CONNECT_TIMEOUT_SECONDS: float = Field(default=2.0, gt=0, le=10)
+    SMS_READ_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=15)
 
     @property
     def digest_link_key_parameter(self) -> str:

@@ -12,6 +12,7 @@ from chalice.test import Client
 from click.testing import CliRunner, Result
 
 from chalicelib import aws
+from chalicelib.notify import sender
 from haat_tools.cli import main
 from haat_tools.local import runner, session, stack
 from tests.reports.helpers import subscribe_to_digests
@@ -39,6 +40,13 @@ def client(app: Chalice) -> Iterator[Client]:
 def api_url(app: Chalice) -> Iterator[str]:
     with runner.serve_api(app) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def sms_delivery_not_paused() -> Iterator[None]:
+    """A test that makes SNS fail pauses SMS delivery in this process (the container); not the next test."""
+    yield
+    sender.end_pause()
 
 
 @pytest.fixture

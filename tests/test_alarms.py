@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -86,6 +87,35 @@ def _sms_fails(unique: str) -> None:
     metrics.flush_metrics()  # as the function's middleware does at the end of an invocation
 
 
+def _sms_unanswered(unique: str) -> None:
+    """SNS reads the Publish and drops the connection unanswered: the SMS is unconfirmed."""
+    member = registry.members_of("JK-SGR-0001")[0]
+    notification = queued_reminder(member, f"408-{unique}-unanswered")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def swallow() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(1 << 16)
+
+        thread = threading.Thread(target=swallow, daemon=True)
+        thread.start()
+        silent = boto3.client(
+            "sns",
+            endpoint_url=f"http://127.0.0.1:{server.getsockname()[1]}",
+            config=Config(retries={"total_max_attempts": 1}, connect_timeout=1, read_timeout=5),
+        )
+        # An hour on, past the pause the failed send above started.
+        [result] = deliver_pending(
+            [notification.notification_id], sender=SnsSmsSender(silent), now=time.time() + 3600
+        )
+        thread.join(timeout=10)
+    assert result.state == "unconfirmed", result
+    metrics.flush_metrics()
+
+
 def _order_message_is_quarantined(app: Chalice, unique: str) -> None:
     aws.client("sqs").send_message(
         QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE), MessageBody=f"not json {unique}"
@@ -115,6 +145,7 @@ def test_every_alarm_on_haat_metrics_watches_one_the_code_emits(
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     capfd.readouterr()
     _sms_fails(unique)
+    _sms_unanswered(unique)
     _order_message_is_quarantined(app, unique)
     _flipkart_is_unreachable(app, monkeypatch)
     emitted = _emf(capfd.readouterr().out)
@@ -125,7 +156,7 @@ def test_every_alarm_on_haat_metrics_watches_one_the_code_emits(
         for metric in metrics_
         if not metric[0].startswith("AWS/")
     ]
-    assert len(watched_custom) >= 3, "the SMS, quarantine and Flipkart alarms"
+    assert len(watched_custom) >= 4, "the SMS failed and unconfirmed, quarantine and Flipkart alarms"
     for alarm, (namespace, name, dimensions) in watched_custom:
         wanted = (namespace, name, frozenset(dimensions.items()))
         assert wanted in emitted, f"{alarm} watches {wanted}; the code emits {sorted(emitted)}"

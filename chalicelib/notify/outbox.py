@@ -14,10 +14,9 @@ from chalicelib.config import settings
 from chalicelib.dynamo import batch_get, from_item, is_conditional_failure, put_once, serialize, to_item
 from chalicelib.notify.models import Notification, variables_of
 
-PENDING_INDEX = "gsi1"
+PENDING_INDEX = "gsi1"  # by state partition (pending, unconfirmed) and due time
 PENDING_PARTITION = "PENDING"
-# States an entry never leaves: they drop out of the pending index.
-FINAL_STATES = frozenset({"sent", "opted_out", "unconfirmed", "undeliverable"})
+UNCONFIRMED_PARTITION = "UNCONFIRMED"
 
 
 def _table() -> Any:
@@ -76,76 +75,190 @@ def get_many(notification_ids: list[str]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda n: str(n.get("notification_id")))
 
 
-def due_ids(now: float, limit: int) -> list[str]:
-    """Ids of pending entries (and failed ones whose retry is due) up to `now`, oldest first."""
+# --- delivery states (chalicelib/notify/sender.py drives them) ------------------------------------
+#
+# pending -> sending (claimed, with a lease and a claim token) -> sent | failed (due again later, back
+# in the PENDING index) | unconfirmed (in the UNCONFIRMED index) | opted_out | undeliverable.
+
+
+def read(notification_id: str) -> dict[str, Any] | None:
+    """The entry as it is now (a consistent read: it may have been written a moment ago)."""
+    item: dict[str, Any] | None = (
+        _table().get_item(Key=notification_key(notification_id), ConsistentRead=True).get("Item")
+    )
+    return item
+
+
+def due(now: float, limit: int) -> list[dict[str, Any]]:
+    """Entries pending, or failed and due again, at `now` (oldest first; the index is eventually
+    consistent, so every transition below is conditional)."""
     condition = Key("gsi1pk").eq(PENDING_PARTITION) & Key("gsi1sk").lte(f"{int(now):012d}#\uffff")
     response = _table().query(IndexName=PENDING_INDEX, KeyConditionExpression=condition, Limit=limit)
-    return [str(item["pk"]).removeprefix("NOTIF#") for item in response["Items"]]
+    items: list[dict[str, Any]] = response["Items"]
+    return items
 
 
-def claim(notification_id: str, now: float, *, lease_seconds: int) -> dict[str, Any] | None:
-    """Take the entry for sending (leased for `lease_seconds`), or None if it is not ours to send now."""
+def is_due(entry: dict[str, Any], now: float) -> bool:
+    state = entry.get("state")
+    return state == "pending" or (state == "failed" and int(entry.get("next_attempt_at", 0)) <= now)
+
+
+def claim(
+    notification_id: str, token: str, now: float, *, lease_until: int, text: str, language: str
+) -> int | None:
+    """pending, or failed and due -> sending under `token`, keeping the text about to be sent; the
+    attempt number, or None if the entry is not ours to send. botocore may repeat this update after a
+    lost answer: the repeat fails its condition, and the token tells our own success from another's."""
     try:
         response = _table().update_item(
             Key=notification_key(notification_id),
-            UpdateExpression="SET #state = :sending, lease_until = :lease ADD attempts :one",
+            UpdateExpression="SET #state = :sending, lease_until = :lease, claim_token = :token, "
+            "#text = :text, #language = :language ADD attempts :one",
             ConditionExpression="attribute_exists(pk) AND (#state = :pending OR "
             "(#state = :failed AND next_attempt_at <= :now))",
-            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeNames={"#state": "state", "#text": "text", "#language": "language"},
             ExpressionAttributeValues={
                 ":sending": "sending",
                 ":pending": "pending",
                 ":failed": "failed",
-                ":lease": int(now) + lease_seconds,
+                ":lease": lease_until,
                 ":now": int(now),
                 ":one": 1,
+                ":token": token,
+                ":text": text,
+                ":language": language,
             },
-            ReturnValues="ALL_NEW",
+            ReturnValues="UPDATED_NEW",
         )
     except ClientError as error:
-        if is_conditional_failure(error):
+        if not is_conditional_failure(error):
+            raise
+        current = read(notification_id) or {}
+        if current.get("claim_token") != token or current.get("state") != "sending":
             return None
-        raise
-    item: dict[str, Any] = response["Attributes"]
-    return item
+        return int(current["attempts"])
+    return int(response["Attributes"]["attempts"])
 
 
-def finish(notification_id: str, attempts: int, state: str, **fields: Any) -> None:
-    """Leave `sending` for a final state (out of the pending index) or `failed` (back into it)."""
-    names = {"#state": "state"}
-    values: dict[str, Any] = {":state": state, ":sending": "sending", ":attempts": attempts}
-    sets = ["#state = :state"]
-    for index, (name, value) in enumerate(fields.items()):
-        names[f"#f{index}"] = name
-        values[f":f{index}"] = value
-        sets.append(f"#f{index} = :f{index}")
-    removes = ["lease_until"] + (["gsi1pk", "gsi1sk"] if state in FINAL_STATES else [])
-    _table().update_item(
-        Key=notification_key(notification_id),
-        UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
-        ConditionExpression="#state = :sending AND attempts = :attempts",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=values,
-    )
-
-
-def expire_lost_lease(notification_id: str, now: float) -> bool:
-    """A `sending` entry whose lease ran out: the deliverer crashed mid-send. Mark it unconfirmed."""
+def _update_if(notification_id: str, update: str, condition: str, values: dict[str, Any]) -> bool:
+    """One conditional transition of an entry (`#state` names its state); False if the condition failed."""
     try:
         _table().update_item(
             Key=notification_key(notification_id),
-            UpdateExpression="SET #state = :unconfirmed, reason = :reason REMOVE gsi1pk, gsi1sk, lease_until",
-            ConditionExpression="#state = :sending AND lease_until < :now",
+            UpdateExpression=update,
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":unconfirmed": "unconfirmed",
-                ":sending": "sending",
-                ":now": int(now),
-                ":reason": "deliverer stopped mid-send; not re-sent to avoid a duplicate SMS",
-            },
+            ExpressionAttributeValues=values,
         )
     except ClientError as error:
         if is_conditional_failure(error):
             return False
         raise
     return True
+
+
+def release(notification_id: str, token: str, now: float) -> bool:
+    """Undo our claim (nothing was sent): due again at once. False if there was no such claim."""
+    return _update_if(
+        notification_id,
+        "SET #state = :failed, next_attempt_at = :now, gsi1pk = :pending, gsi1sk = :due "
+        "REMOVE lease_until, claim_token",
+        "#state = :sending AND claim_token = :token",
+        {
+            ":failed": "failed",
+            ":sending": "sending",
+            ":token": token,
+            ":now": int(now),
+            ":pending": PENDING_PARTITION,
+            ":due": f"{int(now):012d}#{notification_id}",
+        },
+    )
+
+
+def _index_keys(state: str, notification_id: str, at: int) -> tuple[dict[str, Any], list[str]]:
+    """gsi1 keys for a state: failed entries by due time, unconfirmed ones by when; none for the rest."""
+    if state in ("failed", "pending"):
+        return {"gsi1pk": PENDING_PARTITION, "gsi1sk": f"{at:012d}#{notification_id}"}, []
+    if state == "unconfirmed":
+        return {"gsi1pk": UNCONFIRMED_PARTITION, "gsi1sk": f"{at:012d}#{notification_id}"}, []
+    return {}, ["gsi1pk", "gsi1sk"]
+
+
+def settle(notification_id: str, token: str, state: str, at: int, **fields: Any) -> bool:
+    """Record the outcome of our claim (`at`: when a failed entry is due again, else now); False if
+    the entry moved on without us. Also applies when the lease ran out meanwhile and the entry was
+    marked unconfirmed: our outcome is better knowledge. A repeat of this update after a lost answer
+    finds the outcome already there (True)."""
+    index, removes = _index_keys(state, notification_id, at)
+    names = {"#state": "state"}
+    values: dict[str, Any] = {
+        ":state": state,
+        ":sending": "sending",
+        ":unconfirmed": "unconfirmed",
+        ":token": token,
+    }
+    sets = ["#state = :state"]
+    for position, (name, value) in enumerate({**fields, **index}.items()):
+        names[f"#f{position}"] = name
+        values[f":f{position}"] = value
+        sets.append(f"#f{position} = :f{position}")
+    try:
+        _table().update_item(
+            Key=notification_key(notification_id),
+            UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(['lease_until', *removes])}",
+            ConditionExpression="claim_token = :token AND #state IN (:sending, :unconfirmed)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as error:
+        if not is_conditional_failure(error):
+            raise
+        current = read(notification_id) or {}
+        return current.get("claim_token") == token and current.get("state") == state
+    return True
+
+
+def expire_lease(notification_id: str, now: float, reason: str) -> bool:
+    """sending whose lease ran out -> unconfirmed with `reason`; False if it is not (any more)."""
+    index, _ = _index_keys("unconfirmed", notification_id, int(now))
+    return _update_if(
+        notification_id,
+        "SET #state = :unconfirmed, reason = :reason, unconfirmed_at = :now, gsi1pk = :ipk, gsi1sk = :isk "
+        "REMOVE lease_until",
+        "#state = :sending AND lease_until < :now",
+        {
+            ":unconfirmed": "unconfirmed",
+            ":sending": "sending",
+            ":now": int(now),
+            ":reason": reason,
+            ":ipk": index["gsi1pk"],
+            ":isk": index["gsi1sk"],
+        },
+    )
+
+
+def unconfirmed(limit: int = 100) -> list[dict[str, Any]]:
+    """Entries whose SMS may or may not have reached the phone, oldest first, with the reason."""
+    condition = Key("gsi1pk").eq(UNCONFIRMED_PARTITION)
+    response = _table().query(IndexName=PENDING_INDEX, KeyConditionExpression=condition, Limit=limit)
+    return [from_item(item) for item in response["Items"]]
+
+
+def resolve_unconfirmed(notification_id: str, *, resend: bool, now: float) -> bool:
+    """An operator's decision on an unconfirmed entry: `resend` it (it did not arrive; pending again)
+    or close it as delivered (it did: sent). False if it is not unconfirmed."""
+    state = "pending" if resend else "sent"
+    index, removes = _index_keys(state, notification_id, int(now))
+    values: dict[str, Any] = {
+        ":state": state,
+        ":unconfirmed": "unconfirmed",
+        ":now": int(now),
+        ":resolution": "resent by an operator" if resend else "confirmed delivered by an operator",
+    }
+    sets = ["#state = :state", "resolved_at = :now", "resolution = :resolution"]
+    for name, value in index.items():
+        sets.append(f"{name} = :{name}")
+        values[f":{name}"] = value
+    removes = [*removes, "claim_token"] if resend else removes
+    update = f"SET {', '.join(sets)}" + (f" REMOVE {', '.join(removes)}" if removes else "")
+    return _update_if(notification_id, update, "#state = :unconfirmed", values)

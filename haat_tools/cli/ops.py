@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 
 import click
 
 from chalicelib import aws, queues
 from chalicelib.config import settings
+from chalicelib.notify import outbox, sender
 from chalicelib.notify.models import Template
 from chalicelib.notify.templates import TEMPLATES, longest_variables, render, sms_length
 from chalicelib.registry.models import Language
@@ -44,6 +46,47 @@ def redrive(queue_key: str, stage: str) -> None:
         if local and not local.shared:
             runner.drain_all(local.app)
         click.echo(json.dumps({"queue": queue_key, "redriven": moved}))
+
+
+UNCONFIRMED_FIELDS = (
+    "notification_id",
+    "template",
+    "member_id",
+    "shg_id",
+    "attempts",
+    "unconfirmed_at",
+    "reason",
+)
+
+
+@ops.command(
+    "sms-unconfirmed",
+    help="SMS that may or may not have reached the phone (never re-sent by themselves), with the reason.",
+)
+@click.option("--limit", default=100, show_default=True)
+@stage_option
+def sms_unconfirmed(limit: int, stage: str) -> None:
+    with session.stage_session(stage):
+        for entry in outbox.unconfirmed(limit):
+            fields = {name: entry.get(name) for name in UNCONFIRMED_FIELDS}
+            click.echo(json.dumps(fields, ensure_ascii=False, default=str))
+
+
+@ops.command(
+    "sms-resolve",
+    help="Settle an unconfirmed SMS: --resend if it did not arrive, --delivered if it did.",
+)
+@click.argument("notification_id")
+@click.option("--resend/--delivered", required=True)
+@stage_option
+def sms_resolve(notification_id: str, resend: bool, stage: str) -> None:
+    with session.stage_session(stage) as local:
+        if not outbox.resolve_unconfirmed(notification_id, resend=resend, now=clock.time()):
+            raise click.ClickException(f"{notification_id} is not an unconfirmed SMS")
+        outcome: dict[str, object] = {"notification_id": notification_id, "resend": resend}
+        if resend and local and not local.shared:
+            outcome["delivery"] = sender.deliver_pending([notification_id])[0].state
+        click.echo(json.dumps(outcome))
 
 
 @ops.command("rotate-secret", help="Replace a secret (e.g. webhooks/haat/OUTLET); print the new value once.")
