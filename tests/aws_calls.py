@@ -12,11 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
-from aws_lambda_powertools.utilities import parameters
-from botocore import handlers
-
-from chalicelib import aws
+from haat_tools.local import fault_proxy
 
 ACCOUNT = "123456789012"
 REGION = "ap-south-1"
@@ -126,27 +122,9 @@ class CallRecorder:
             self._label = None
 
 
-def _forget_clients() -> None:
-    """Clients copy their session's handlers when built: rebuild them so the recorder is seen."""
-    aws.reset()
-    parameters.base.DEFAULT_PROVIDERS.clear()
-
-
 @contextmanager
 def installed() -> Iterator[CallRecorder]:
     """A recorder that sees every botocore session, boto3's default one included."""
     recorder = CallRecorder()
-    event = "before-parameter-build"
-    entry = (event, recorder._before_parameter_build)
-    handlers.BUILTIN_HANDLERS.append(entry)
-    default_session = boto3.DEFAULT_SESSION
-    if default_session is not None:
-        default_session._session.register(event, recorder._before_parameter_build)
-    _forget_clients()
-    try:
+    with fault_proxy.hooked("before-parameter-build", recorder._before_parameter_build):
         yield recorder
-    finally:
-        handlers.BUILTIN_HANDLERS.remove(entry)
-        if default_session is not None:
-            default_session._session.unregister(event, recorder._before_parameter_build)
-        _forget_clients()

@@ -46,6 +46,7 @@ def process_upload(upload: Upload) -> PhotoRecord:
     existing = repository.get_photo(upload.product_id, upload.file_id, upload.revision)
     if existing is not None:
         logger.info("photo version already processed", extra={"verdict": existing.verdict})
+        _tally_verdict(existing, lookups)  # a no-op, unless the run that stored it stopped before counting
         refresh_readiness(upload.product_id, lookups)
         return existing
     outcome = _judge_and_render(upload)
@@ -67,32 +68,35 @@ def process_upload(upload: Upload) -> PhotoRecord:
         _notify_rejection(record, lookups)
     if repository.put_photo(record):
         metrics.add_metric(name=f"Photo_{record.verdict.value}", unit=MetricUnit.Count, value=1)
-        _tally_verdict(record, lookups)
+    _tally_verdict(record, lookups)  # once per version, whichever run gets here first
     logger.info("photo processed", extra={"verdict": record.verdict, "codes": record.codes})
     refresh_readiness(upload.product_id, lookups)
     return record
 
 
 def refresh_readiness(product_id: str, lookups: registry.RegistryCache) -> None:
-    """Recompute readiness; a channel that becomes ready counts as a new listing in the digest."""
+    """Recompute readiness; a channel that becomes ready counts as a new listing in the digest.
+
+    New listings are counted (idempotently) before the readiness is stored, so a failure in between
+    is repaired by the retry, which still sees the old readiness.
+    """
     product = lookups.product(product_id)
     before = repository.get_readiness(product_id)
     after = readiness.readiness(product_id, product, repository.photos_of(product_id))
     if after == before:
         return
+    if product is not None:
+        district = _district_of(product.shg_id, lookups)
+        for channel in readiness.newly_ready(before, after):
+            aggregates.record_new_listing(
+                product.shg_id,
+                district,
+                product.craft.value,
+                datetime.now(UTC),
+                dedupe_key=f"{product_id}#{channel}",
+                lookups=lookups,
+            )
     repository.put_readiness(after)
-    if product is None:
-        return
-    district = _district_of(product.shg_id, lookups)
-    for channel in readiness.newly_ready(before, after):
-        aggregates.record_new_listing(
-            product.shg_id,
-            district,
-            product.craft.value,
-            datetime.now(UTC),
-            dedupe_key=f"{product_id}#{channel}",
-            lookups=lookups,
-        )
 
 
 def _district_of(shg_id: str, lookups: registry.RegistryCache) -> str:
