@@ -45,27 +45,70 @@ class CraftCategory(StrEnum):
     OTHER = "other"
 
 
+class GroupKind(StrEnum):
+    """What a producer group is: an SHG of the mission, or one artisan who belongs to no SHG
+    (an individual or master artisan the channel MoUs name), kept as a group of one."""
+
+    SHG = "shg"
+    INDIVIDUAL = "individual"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class SocialCategory(StrEnum):
+    """The social category the NRLM MIS records per member."""
+
+    SC = "sc"
+    ST = "st"
+    OBC = "obc"
+    GENERAL = "general"
+    OTHER = "other"
+
+
+ISO_DATE = r"^(\d{4}-\d{2}-\d{2})?$"
+CODE = r"^[A-Za-z0-9_-]{3,40}$"
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class SHG(Model):
-    """A self-help group as the mission's registry (NRLM / LOKOS) knows it."""
+    """A producer group as the mission's registry (NRLM MIS / LOKOS) knows it: an SHG, or an
+    individual artisan's group of one (`kind`, `shg_id` = her artisan code)."""
 
-    shg_id: str = Field(pattern=r"^[A-Za-z0-9_-]{3,40}$", description="NRLM/LOKOS id")
+    shg_id: str = Field(pattern=CODE, description="NRLM/LOKOS id, or the artisan code")
     name: str = Field(min_length=1, max_length=200)
+    kind: GroupKind = GroupKind.SHG
+    state: str = Field(default="", max_length=80)
     district: str = Field(min_length=1, max_length=80)
     block: str = Field(min_length=1, max_length=80)
+    gram_panchayat: str = Field(default="", max_length=120)
     village: str = Field(min_length=1, max_length=120)
-    federation: str = Field(default="", max_length=200, description="village/cluster organisation")
-    onboarded_on: str = Field(default="", pattern=r"^(\d{4}-\d{2}-\d{2})?$")
+    village_organisation: str = Field(default="", max_length=200, description="the VO it belongs to")
+    federation: str = Field(default="", max_length=200, description="cluster level federation (CLF)")
+    formed_on: str = Field(default="", pattern=ISO_DATE)
+    onboarded_on: str = Field(default="", pattern=ISO_DATE)
     coordinator_member_id: str = ""
+
+
+class SmsConsent(Model):
+    """Her say on SMS: the opt-out (or opt-back-in), when she gave it and how it reached Haat."""
+
+    opted_out: bool
+    given_on: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    source: str = Field(min_length=2, max_length=120, description="e.g. written form, phone call")
+    recorded_by: str = Field(min_length=1, max_length=200)
 
 
 class Member(Model):
     """An SHG member; her phone is personal data and is never logged."""
 
-    member_id: str = Field(pattern=r"^[A-Za-z0-9_-]{3,40}$")
+    member_id: str = Field(pattern=CODE)
     shg_id: str
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field(pattern=r"^\+[1-9]\d{7,14}$", description="E.164")
@@ -73,6 +116,10 @@ class Member(Model):
     role: MemberRole = MemberRole.ARTISAN
     income_share: float = Field(default=1.0, ge=0, le=1)
     sms_opt_out: bool = False
+    sms_consent: SmsConsent | None = None
+    gender: Gender | None = None
+    social_category: SocialCategory | None = None
+    pvtg: bool = Field(default=False, description="member of a particularly vulnerable tribal group")
 
 
 SHORT_NAME_MAX = 30
@@ -125,11 +172,3 @@ def shorten_at_word(text: str, limit: int) -> str:
         return text
     cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
     return cut if 0 < len(cut) <= limit else text[:limit]
-
-
-class Registry(Model):
-    """A registry file, as the mission exports it (the demo's seed data)."""
-
-    shgs: list[SHG]
-    members: list[Member]
-    products: list[Product]
