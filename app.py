@@ -20,11 +20,14 @@ from chalicelib.mail import api as mail_api
 from chalicelib.notify import sender as notify_sender
 from chalicelib.observability import invocation_middleware
 from chalicelib.orders import api as orders_api
+from chalicelib.registry import api as registry_api
+from chalicelib.registry.imports import handler as registry_imports
 from chalicelib.reports import handlers as reports
 
 # Bound to the real queue ARNs by infra/resources.yaml (Fn::GetAtt) when packaged.
 PHOTO_UPLOADS_QUEUE_ARN = "arn:aws:sqs:ap-south-1:000000000000:photo-uploads"
 ORDER_EVENTS_QUEUE_ARN = "arn:aws:sqs:ap-south-1:000000000000:order-events"
+REGISTRY_IMPORTS_QUEUE_ARN = "arn:aws:sqs:ap-south-1:000000000000:registry-imports"
 # Read when the app is packaged (`POLL_CHANNELS_SCHEDULE=... make package`): the rule is fixed per deploy.
 POLL_CHANNELS_SCHEDULE = os.environ.get("POLL_CHANNELS_SCHEDULE", "rate(5 minutes)")
 
@@ -46,6 +49,11 @@ def on_photo_uploaded(event: SQSEvent) -> dict[str, Any]:
 @app.on_sqs_message(queue_arn=ORDER_EVENTS_QUEUE_ARN, batch_size=10)
 def on_order_events(event: SQSEvent) -> dict[str, Any]:
     return order_events.handle_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue_arn=REGISTRY_IMPORTS_QUEUE_ARN, batch_size=1)
+def on_registry_import(event: SQSEvent) -> dict[str, Any]:
+    return registry_imports.handle_batch(event.to_dict(), event.context)
 
 
 @app.schedule("rate(15 minutes)")
@@ -163,3 +171,58 @@ def digest_subscriptions() -> Response:
     request = app.current_request
     method = request.method if request else "GET"
     return mail_api.subscriptions(method, api.principal_of(app), api.raw_body(app), api.query_params(app))
+
+
+@app.route("/imports/registry/uploads", methods=["POST"], authorizer=bearer_token)
+def registry_upload_url() -> Response:
+    return registry_api.upload_target(app)
+
+
+@app.route(
+    "/imports/registry",
+    methods=["POST"],
+    authorizer=bearer_token,
+    content_types=["application/json", "text/csv"],
+)
+def import_registry() -> Response:
+    return registry_api.start_import(app)
+
+
+@app.route("/imports/registry", authorizer=bearer_token)
+def registry_imports_list() -> dict[str, Any]:
+    return registry_api.imports(app)
+
+
+@app.route("/imports/registry/{import_id}", authorizer=bearer_token)
+def registry_import_report(import_id: str) -> Response:
+    return registry_api.import_report(app, import_id)
+
+
+@app.route("/imports/registry/{import_id}/report.csv", authorizer=bearer_token)
+def registry_import_report_csv(import_id: str) -> Response:
+    return registry_api.import_report_csv(app, import_id)
+
+
+@app.route("/members/{member_id}", methods=["PATCH"], authorizer=bearer_token)
+def edit_member(member_id: str) -> Response:
+    return registry_api.edit_member(app, member_id)
+
+
+@app.route("/members/{member_id}/history", authorizer=bearer_token)
+def member_history(member_id: str) -> Response:
+    return registry_api.history(app, "MEMBER", member_id)
+
+
+@app.route("/products/{product_id}", methods=["PATCH"], authorizer=bearer_token)
+def edit_product(product_id: str) -> Response:
+    return registry_api.edit_product(app, product_id)
+
+
+@app.route("/products/{product_id}/restock", methods=["POST"], authorizer=bearer_token)
+def restock_product(product_id: str) -> Response:
+    return registry_api.restock(app, product_id)
+
+
+@app.route("/products/{product_id}/history", authorizer=bearer_token)
+def product_history(product_id: str) -> Response:
+    return registry_api.history(app, "PRODUCT", product_id)

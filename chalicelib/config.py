@@ -18,6 +18,7 @@ RESOURCE_PARAMETERS: dict[str, str] = {
     "MEDIA_BUCKET": "MediaBucketName",
     "PHOTO_UPLOADS_QUEUE": "PhotoUploadsQueueName",
     "ORDER_EVENTS_QUEUE": "OrderEventsQueueName",
+    "REGISTRY_IMPORTS_QUEUE": "RegistryImportsQueueName",
     "REGISTRY_TABLE": "RegistryTableName",
     "CATALOGUE_TABLE": "CatalogueTableName",
     "ORDERS_TABLE": "OrdersTableName",
@@ -48,6 +49,7 @@ class Settings(BaseModel):
     MEDIA_BUCKET: str
     PHOTO_UPLOADS_QUEUE: str
     ORDER_EVENTS_QUEUE: str
+    REGISTRY_IMPORTS_QUEUE: str
     REGISTRY_TABLE: str
     CATALOGUE_TABLE: str
     ORDERS_TABLE: str

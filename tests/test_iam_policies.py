@@ -28,10 +28,12 @@ from haat_tools.local import connectors_demo, demo, runner, stack
 from haat_tools.local.session import Session
 from tests import aws_calls
 from tests.http import get_json, post_json
+from tests.registry import api_calls as registry_calls
 
 FUNCTIONS = (
     "on_photo_uploaded",
     "on_order_events",
+    "on_registry_import",
     "dispatch_sweep",
     "daily_digest",
     "deliver_notifications",
@@ -87,6 +89,13 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
         with recorder.recording("on_order_events"):
             runner.drain(app, runner.binding("on_order_events"))
         with recorder.recording("api_handler"):
+            import_id = registry_calls.import_through_api(
+                api_url, (demo.SAMPLES_DIR / "registry" / "members.csv")
+            )
+        with recorder.recording("on_registry_import"):
+            runner.drain(app, runner.binding("on_registry_import"))
+        with recorder.recording("api_handler"):
+            registry_calls.read_and_edit_through_api(api_url, import_id)
             _get(f"{api_url}/orders/quarantine")
             _get(f"{api_url}/orders/amazon/408-4536471-6538723")
             _get(f"{api_url}/products/P-SGR-SOZ-01/photos")

@@ -46,6 +46,7 @@ def test_queues_have_dead_letter_queues_and_long_enough_visibility(local_aws: st
     consumers = {
         settings().ORDER_EVENTS_QUEUE: "on_order_events",
         settings().PHOTO_UPLOADS_QUEUE: "on_photo_uploaded",
+        settings().REGISTRY_IMPORTS_QUEUE: "on_registry_import",
     }
     for queue, consumer in consumers.items():
         attributes = aws.client("sqs").get_queue_attributes(
@@ -64,8 +65,11 @@ def test_moto_gaps_are_closed_by_the_bootstrap(local_aws: stack.LocalAws) -> Non
     [queue_config] = notification["QueueConfigurations"]
     assert queue_config["QueueArn"].endswith(config.PHOTO_UPLOADS_QUEUE)
     assert queue_config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "uploads/"}]
-    [rule] = s3.get_bucket_lifecycle_configuration(Bucket=config.UPLOADS_BUCKET)["Rules"]
-    assert rule["Expiration"]["Days"] == 30
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=config.UPLOADS_BUCKET)["Rules"]
+    assert {rule["Filter"]["Prefix"]: rule["Expiration"]["Days"] for rule in rules} == {
+        "uploads/": 30,
+        "imports/": 30,
+    }
     ttl = aws.client("dynamodb").describe_time_to_live(TableName=config.ORDERS_TABLE)
     assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
 

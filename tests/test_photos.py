@@ -25,7 +25,16 @@ from chalicelib.auth import Role, issue_local_token
 from chalicelib.calendar import business_date
 from chalicelib.config import settings
 from chalicelib.registry import repository as registry
-from chalicelib.registry.models import Registry
+from chalicelib.registry.models import (
+    SHG,
+    Channel,
+    ChannelListing,
+    CraftCategory,
+    Language,
+    Member,
+    MemberRole,
+    Product,
+)
 from chalicelib.reports.aggregates import day_pk
 from haat_tools.local import runner
 from tests import photo_corpus
@@ -188,45 +197,31 @@ def test_oversized_upload_is_rejected_before_download(
 
 
 def _seed(unique: str) -> tuple[str, str]:
-    shg, product = f"SHG-{unique}", f"P-{unique}"
-    registry.seed(
-        Registry.model_validate(
-            {
-                "shgs": [
-                    {"shg_id": shg, "name": "Test SHG", "district": "Budgam", "block": "B", "village": "V"}
-                ],
-                "members": [
-                    {
-                        "member_id": f"RP-{unique}",
-                        "shg_id": shg,
-                        "name": "RP",
-                        "phone": "+919000000099",
-                        "language": "ur",
-                        "role": "resource_person",
-                    },
-                    {
-                        "member_id": f"AR-{unique}",
-                        "shg_id": shg,
-                        "name": "AR",
-                        "phone": "+919000000098",
-                        "role": "artisan",
-                    },
-                ],
-                "products": [
-                    {
-                        "product_id": product,
-                        "shg_id": shg,
-                        "sku": f"SKU-{unique}",
-                        "craft": "papier_mache",
-                        "title": "Papier-mache box",
-                        "price_paise": 150000,
-                        "listings": [{"channel": "amazon", "channel_sku": f"AMZ-{unique}"}],
-                    },
-                ],
-            }
+    shg_id, product_id = f"SHG-{unique}", f"P-{unique}"
+    shg = SHG(shg_id=shg_id, name="Test SHG", district="Budgam", block="B", village="V")
+    registry.put_shg(shg)
+    registry.put_member(
+        Member(
+            member_id=f"RP-{unique}",
+            shg_id=shg_id,
+            name="RP",
+            phone="+919000000099",
+            language=Language.URDU,
+            role=MemberRole.RESOURCE_PERSON,
         )
     )
-    return shg, product
+    registry.put_member(Member(member_id=f"AR-{unique}", shg_id=shg_id, name="AR", phone="+919000000098"))
+    product = Product(
+        product_id=product_id,
+        shg_id=shg_id,
+        sku=f"SKU-{unique}",
+        craft=CraftCategory.PAPIER_MACHE,
+        title="Papier-mache box",
+        price_paise=150000,
+        listings=[ChannelListing(channel=Channel.AMAZON, channel_sku=f"AMZ-{unique}")],
+    )
+    registry.put_product(product, shg)
+    return shg_id, product_id
 
 
 def _items(table: str, prefix: str) -> list[dict[str, Any]]:

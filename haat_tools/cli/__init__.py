@@ -6,7 +6,7 @@ import os
 
 import click
 
-from haat_tools.cli import connectors, deploy, digest, local, ops, orders, photos, users
+from haat_tools.cli import connectors, deploy, digest, local, ops, orders, photos, registry, users
 
 
 @click.group(help="Haat operator CLI: run the local stack, seed data, send events, inspect records.")
@@ -30,3 +30,5 @@ main.add_command(deploy.deploy)
 main.add_command(ops.ops)
 main.add_command(users.users)
 main.add_command(digest.digest)
+main.add_command(registry.registry)
+main.add_command(registry.imports)

@@ -57,17 +57,12 @@ def _run_until(stopped: threading.Event, app: Chalice) -> None:
         background.stop()
 
 
-@click.command(help="Load a registry export (SHGs, members, products) into the registry table.")
-@click.option(
-    "--file",
-    "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=demo_steps.SAMPLES_DIR / "registry.json",
-    show_default=True,
+@click.command(
+    help="Import the sample registry (samples/registry/) into the local stack, as `registry import` does."
 )
-def seed(path: Path) -> None:
+def seed() -> None:
     with session.local_session():
-        click.echo(json.dumps(demo_steps.seed_registry(path)))
+        click.echo(json.dumps(demo_steps.seed_registry()))
 
 
 @click.command(help="Put an order-event file on the order-events queue and deliver it to the handler.")

@@ -18,7 +18,11 @@ from chalicelib.registry.models import Language
 from haat_tools.local import runner, session
 from haat_tools.reprocess import reprocess
 
-QUEUES = {"orders": "ORDER_EVENTS_QUEUE", "photos": "PHOTO_UPLOADS_QUEUE"}
+QUEUES = {
+    "orders": "ORDER_EVENTS_QUEUE",
+    "photos": "PHOTO_UPLOADS_QUEUE",
+    "registry-imports": "REGISTRY_IMPORTS_QUEUE",
+}
 stage_option = click.option(
     "--stage",
     default="local",

@@ -6,7 +6,6 @@ import json
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -14,8 +13,8 @@ from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
 from chalicelib.registry import repository as registry
-from chalicelib.registry.models import Registry
 from haat_tools import operator
+from haat_tools import registry as registry_files
 from haat_tools.local import connectors_demo, runner, stack
 from haat_tools.local.session import Session
 
@@ -35,8 +34,15 @@ class DemoReport:
         self.rows.append((step, outcome, detail))
 
 
-def seed_registry(path: Path = SAMPLES_DIR / "registry.json") -> dict[str, int]:
-    return registry.seed(Registry.model_validate_json(path.read_text()))
+def seed_registry() -> dict[str, int]:
+    """Import samples/registry/ through the registry import path; rows applied per kind of file."""
+    app = runner.load_app()
+    binding = runner.binding("on_registry_import")
+    reports = registry_files.import_samples(lambda: runner.drain(app, binding).invocations)
+    return {
+        str(report.record.kind): report.record.rows - report.record.invalid - report.record.rejected
+        for report in reports
+    }
 
 
 def upload_sample_photos(report: DemoReport) -> list[str]:

@@ -55,6 +55,7 @@ class QueueBinding:
 QUEUE_BINDINGS = (
     QueueBinding("on_photo_uploaded", "PHOTO_UPLOADS_QUEUE"),
     QueueBinding("on_order_events", "ORDER_EVENTS_QUEUE"),
+    QueueBinding("on_registry_import", "REGISTRY_IMPORTS_QUEUE"),
 )
 
 

@@ -1,0 +1,208 @@
+"""REST glue for the registry: imports in (presigned upload, then import by key), reports out,
+and the scoped edits of one member or product.
+
+Who may: importing is for mission admins and coordinators, each row within the importer's area
+(rows outside it are refused one by one with a reason); an import's report is for whoever may see
+the importer's area; edits are for anyone whose area holds the member's or product's group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api import principal_of
+from chalicelib.auth import Principal, Role
+from chalicelib.registry import edits, repository
+from chalicelib.registry.imports import service
+from chalicelib.registry.imports.columns import Kind
+from chalicelib.registry.imports.models import ImportRecord
+
+IMPORTERS = frozenset({Role.MISSION_ADMIN, Role.DISTRICT_COORDINATOR})
+REPORTED_NOTES = 1000
+
+
+class ImportRequest(BaseModel):
+    key: str
+    kind: Kind | None = None
+    file_name: str = ""
+
+
+class UploadRequest(BaseModel):
+    file_name: str = "registry.csv"
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(body={"error": message}, status_code=status)
+
+
+def _invalid(error: ValidationError) -> Response:
+    reasons = [
+        f"{'.'.join(str(p) for p in d['loc']) or 'body'}: {str(d['msg']).removeprefix('Value error, ')}"
+        for d in error.errors()
+    ]
+    return Response(body={"error": "; ".join(reasons)}, status_code=400)
+
+
+def _body(app: Chalice) -> bytes:
+    request = app.current_request
+    assert request is not None
+    raw = request.raw_body or b""
+    return raw.encode() if isinstance(raw, str) else raw
+
+
+def holds(principal: Principal, district: str, block: str = "", shg_id: str = "") -> bool:
+    """Whether the principal's area holds a place (a mission admin's holds every place)."""
+    if principal.role is Role.MISSION_ADMIN:
+        return True
+    if principal.role is Role.DISTRICT_COORDINATOR:
+        return bool(principal.district) and principal.district == district
+    return bool(principal.shg_id) and principal.shg_id == shg_id
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+
+def upload_target(app: Chalice) -> Response:
+    if principal_of(app).role not in IMPORTERS:
+        return _error(403, "only coordinators and mission admins import the registry")
+    try:
+        request = UploadRequest.model_validate_json(_body(app) or b"{}")
+    except ValidationError as error:
+        return _invalid(error)
+    return Response(body=service.upload_target(request.file_name), status_code=201)
+
+
+def start_import(app: Chalice) -> Response:
+    """202 with the import's record: it runs on the queue; GET its report for progress."""
+    principal = principal_of(app)
+    if principal.role not in IMPORTERS:
+        return _error(403, "only coordinators and mission admins import the registry")
+    request = app.current_request
+    assert request is not None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "text/csv":
+            body = _body(app)
+            if not body.strip():
+                return _error(400, "the CSV body is empty")
+            name = (
+                request.query_params.get("file_name", "registry.csv")
+                if request.query_params
+                else "registry.csv"
+            )
+            kind = request.query_params.get("kind") if request.query_params else None
+            key = service.store_file(body, name)
+            record = service.start(key, principal, kind=Kind(kind) if kind else None, file_name=name)
+        else:
+            started = ImportRequest.model_validate_json(_body(app) or b"{}")
+            record = service.start(started.key, principal, kind=started.kind, file_name=started.file_name)
+    except ValidationError as error:
+        return _invalid(error)
+    except ValueError as error:
+        return _error(400, str(error))
+    except service.ImportRefused as error:
+        return _error(400, str(error))
+    return Response(body=record.model_dump(mode="json"), status_code=202)
+
+
+def _visible(principal: Principal, record: ImportRecord) -> bool:
+    if principal.role is Role.MISSION_ADMIN or record.created_by == principal.subject:
+        return True
+    return principal.role is Role.DISTRICT_COORDINATOR and holds(principal, record.importer.district)
+
+
+def import_report(app: Chalice, import_id: str) -> Response:
+    report = service.report(import_id, REPORTED_NOTES)
+    if report is None or not _visible(principal_of(app), report.record):
+        return _error(404, f"no import {import_id}")
+    return Response(body=report.model_dump(mode="json"), status_code=200)
+
+
+def import_report_csv(app: Chalice, import_id: str) -> Response:
+    record = service.report(import_id, 0)
+    if record is None or not _visible(principal_of(app), record.record):
+        return _error(404, f"no import {import_id}")
+    return Response(
+        body=service.report_csv(import_id).decode(),
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="import-{import_id}-report.csv"',
+        },
+    )
+
+
+def imports(app: Chalice) -> dict[str, Any]:
+    principal = principal_of(app)
+    records = [r for r in service.recent() if _visible(principal, r)]
+    return {
+        "imports": [
+            r.model_dump(mode="json", exclude={"columns", "ignored_columns", "notes"}) for r in records
+        ]
+    }
+
+
+# --- edits -------------------------------------------------------------------------------------
+
+
+def _group_holds(principal: Principal, shg_id: str) -> bool:
+    group = repository.get_shg(shg_id)
+    return group is not None and holds(principal, group.district, group.block, group.shg_id)
+
+
+def edit_member(app: Chalice, member_id: str) -> Response:
+    principal = principal_of(app)
+    try:
+        edit = edits.MemberEdit.model_validate_json(_body(app) or b"{}")
+        current = edits.member(member_id)
+    except ValidationError as error:
+        return _invalid(error)
+    except edits.NotFound as error:
+        return _error(404, str(error))
+    if not _group_holds(principal, current.shg_id):
+        return _error(403, "this member is outside your area")
+    return Response(body=edits.edit_member(current, edit, by=principal.subject, via="api"), status_code=200)
+
+
+def edit_product(app: Chalice, product_id: str) -> Response:
+    principal = principal_of(app)
+    try:
+        edit = edits.ProductEdit.model_validate_json(_body(app) or b"{}")
+        current = edits.product(product_id)
+    except ValidationError as error:
+        return _invalid(error)
+    except edits.NotFound as error:
+        return _error(404, str(error))
+    if not _group_holds(principal, current.shg_id):
+        return _error(403, "this product is outside your area")
+    return Response(body=edits.edit_product(current, edit, by=principal.subject, via="api"), status_code=200)
+
+
+def restock(app: Chalice, product_id: str) -> Response:
+    principal = principal_of(app)
+    try:
+        request = edits.Restock.model_validate_json(_body(app) or b"{}")
+        current = edits.product(product_id)
+    except ValidationError as error:
+        return _invalid(error)
+    except edits.NotFound as error:
+        return _error(404, str(error))
+    if not _group_holds(principal, current.shg_id):
+        return _error(403, "this product is outside your area")
+    return Response(
+        body=edits.restock(current, request.quantity, by=principal.subject, via="api"), status_code=200
+    )
+
+
+def history(app: Chalice, entity: str, entity_id: str) -> Response:
+    principal = principal_of(app)
+    try:
+        shg_id = edits.member(entity_id).shg_id if entity == "MEMBER" else edits.product(entity_id).shg_id
+    except edits.NotFound as error:
+        return _error(404, str(error))
+    if not _group_holds(principal, shg_id):
+        return _error(403, "this is outside your area")
+    return Response(body={"history": repository.history(entity, entity_id)}, status_code=200)
