@@ -33,6 +33,11 @@ def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
     return {**keys, **data}
 
 
+def to_attributes(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Plain values (and dates, via str) as DynamoDB takes them: floats as Decimals."""
+    return dict(json.loads(json.dumps(dict(fields), default=str), parse_float=Decimal))
+
+
 def plain(value: Any) -> Any:
     """DynamoDB values as JSON-friendly Python (Decimal -> int or float)."""
     if isinstance(value, Decimal):
@@ -87,10 +92,18 @@ def query_all(table: Any, key_condition: Any, **options: Any) -> Iterator[dict[s
 
 
 def batch_get(
-    keys_by_table: Mapping[str, list[dict[str, Any]]], *, consistent: frozenset[str] = frozenset()
+    keys_by_table: Mapping[str, list[dict[str, Any]]],
+    *,
+    consistent: frozenset[str] = frozenset(),
+    attributes: tuple[str, ...] = (),
 ) -> list[tuple[str, dict[str, Any]]]:
     """(table, item) for each of the keys found, over as many BatchGetItem calls as the keys need
-    (100 keys a call, unprocessed keys retried); tables named in `consistent` are read strongly."""
+    (100 keys a call, unprocessed keys retried); tables named in `consistent` are read strongly;
+    `attributes`, when given, are the only ones returned."""
+    projection: dict[str, Any] = {}
+    if attributes:
+        names = {f"#a{i}": name for i, name in enumerate(attributes)}
+        projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
     requests: list[dict[str, Any]] = []
     current: dict[str, Any] = {}
     count = 0
@@ -99,7 +112,7 @@ def batch_get(
             if count == MAX_BATCH_GET_KEYS:
                 requests.append(current)
                 current, count = {}, 0
-            entry = current.setdefault(table, {"Keys": []})
+            entry = current.setdefault(table, {"Keys": [], **projection})
             if table in consistent:
                 entry["ConsistentRead"] = True
             entry["Keys"].append(serialize(key))

@@ -82,12 +82,27 @@ class Action(StrEnum):
     REJECTED = "rejected"
 
 
-@dataclass(frozen=True)
 class Stored:
-    """A registry item as read: its model and what the sheets last said of it."""
+    """A registry item as read: what the sheets last said of it, and its model, which may be read
+    only when needed (`load`): a row the sheet has not changed never needs it."""
 
-    model: BaseModel
-    imported: Mapping[str, Any]
+    def __init__(
+        self,
+        imported: Mapping[str, Any],
+        model: BaseModel | None = None,
+        load: Callable[[], BaseModel] | None = None,
+    ) -> None:
+        assert model is not None or load is not None
+        self.imported = imported
+        self._model = model
+        self._load = load
+
+    @property
+    def model(self) -> BaseModel:
+        if self._model is None:
+            assert self._load is not None
+            self._model = self._load()
+        return self._model
 
 
 @dataclass(frozen=True)
@@ -246,8 +261,10 @@ def plan_member(row: Row, view: RegistryView, context: Context) -> list[Write | 
     stored = view.members.get((group.shg_id, row.member_code))
     if stored is None:
         return [_write(None, _new_member(row.member_code, group.shg_id, source), source)]
-    updates = _mapped(_changes(source, stored.imported), MEMBER_FIELDS)
-    return [_write(stored, _rebuilt(stored.model, updates), source)]
+    changes = _changes(source, stored.imported)
+    if not changes:
+        return [None]
+    return [_write(stored, _rebuilt(stored.model, _mapped(changes, MEMBER_FIELDS)), source)]
 
 
 def plan_artisan(row: Row, view: RegistryView, context: Context) -> list[Write | None]:

@@ -32,7 +32,7 @@ from botocore.exceptions import ClientError
 from chalicelib import aws
 from chalicelib.auth import Principal, Role
 from chalicelib.config import settings
-from chalicelib.dynamo import TransactionCancelled, from_item
+from chalicelib.dynamo import TransactionCancelled
 from chalicelib.observability import logger, metrics
 from chalicelib.registry import repository
 from chalicelib.registry.imports import store
@@ -51,7 +51,7 @@ from chalicelib.registry.imports.plan import (
     plan,
 )
 from chalicelib.registry.imports.reader import FileRejected, open_sheet
-from chalicelib.registry.imports.rows import ProductRow, Row, RowError, check
+from chalicelib.registry.imports.rows import MemberRow, ProductRow, Row, RowError, check
 from chalicelib.registry.models import SHG, Member, Product
 
 UPLOAD_PREFIX = "imports/registry/"
@@ -329,7 +329,19 @@ def apply_chunk(message: ApplyChunk) -> None:
 
 
 def _stored(model: type[SHG] | type[Member] | type[Product], item: dict[str, Any]) -> Stored:
-    return Stored(repository.load(model, item), from_item(item).get("imported") or {})
+    return Stored(repository.imported_of(item), repository.load(model, item))
+
+
+def _brief_member(item: dict[str, Any]) -> Stored:
+    """A member read as its key and `imported` only; the rest is read if her row changed."""
+    key = {"pk": str(item["pk"]), "sk": str(item["sk"])}
+
+    def load() -> Member:
+        found = repository.read_item(key)
+        assert found is not None
+        return repository.load(Member, found)
+
+    return Stored(repository.imported_of(item), load=load)
 
 
 def _group_code(kind: Kind, row: Row) -> str:
@@ -344,7 +356,9 @@ def read_view(kind: Kind, rows: list[Row]) -> RegistryView:
     view = RegistryView()
     keys = [repository.shg_key(_group_code(kind, row)) for row in rows]
     if kind is Kind.MEMBERS:
-        keys += [repository.member_key(row.shg_code, row.member_code) for row in rows]  # type: ignore[attr-defined]
+        wanted = [(row.shg_code, row.member_code) for row in rows if isinstance(row, MemberRow)]
+        for pair, item in repository.members_imported(wanted).items():
+            view.members[pair] = _brief_member(item)
     if kind is Kind.ARTISANS:
         keys += [repository.member_key(row.artisan_code, row.artisan_code) for row in rows]  # type: ignore[attr-defined]
     if kind is Kind.PRODUCTS:
@@ -416,7 +430,13 @@ def _update_actions(write: Write, *, by: str, at: str, via: str) -> list[dict[st
         fields["gsi1pk"] = f"DISTRICT#{model.district}"
     actions = [
         repository.update_action(
-            _key(model), {**fields, "imported": write.imported, "updated_at": at, "updated_by": by}
+            _key(model),
+            {
+                **fields,
+                repository.IMPORTED: repository.imported_text(write.imported),
+                "updated_at": at,
+                "updated_by": by,
+            },
         )
     ]
     if write.changed:
@@ -447,7 +467,9 @@ def write(outcomes: list[RowOutcome], *, by: str, via: str) -> None:
         actions: list[dict[str, Any]] = []
         for change in outcome.writes:
             if change.changed is None:
-                puts += _new_items(change, {**meta, "imported": change.imported})
+                puts += _new_items(
+                    change, {**meta, repository.IMPORTED: repository.imported_text(change.imported)}
+                )
             else:
                 actions += _update_actions(change, by=by, at=at, via=via)
         if len(puts) == 1 and not actions:
@@ -501,5 +523,5 @@ def report_csv(import_id: str) -> bytes:
 
 
 def recent(limit: int = 50) -> list[ImportRecord]:
-    records = [store.get(import_id) for import_id, _ in store.recent(limit)]
+    records = [store.get(import_id) for import_id in store.recent(limit)]
     return [record for record in records if record is not None]
