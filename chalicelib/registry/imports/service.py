@@ -42,6 +42,7 @@ from chalicelib.registry.imports.plan import (
     CHANNEL_COLUMNS,
     Action,
     Context,
+    InScope,
     Pointer,
     RegistryView,
     RowOutcome,
@@ -252,36 +253,28 @@ def _chunks(import_id: str, headers: HeaderMap, rows: list[tuple[int, list[str]]
     """The rows as chunk messages: only the columns Haat reads, CHUNK_ROWS or CHUNK_BYTES at most."""
     fields = list(headers.index_of)
     index_of = {field: position for position, field in enumerate(fields)}
-    chunk: list[tuple[int, list[str]]] = []
+    batches: list[list[tuple[int, list[str]]]] = [[]]
     size = 0
-    number = 0
     for line, cells in rows:
         kept = [cells[headers.index_of[f]] if headers.index_of[f] < len(cells) else "" for f in fields]
         length = sum(len(c.encode()) + 4 for c in kept) + 12
-        if chunk and (len(chunk) == CHUNK_ROWS or size + length > CHUNK_BYTES):
-            yield ApplyChunk(
-                import_id=import_id,
-                kind=headers.kind,
-                chunk=number,
-                index_of=index_of,
-                headers=headers.headers,
-                rows=chunk,
-            )
-            chunk, size, number = [], 0, number + 1
-        chunk.append((line, kept))
+        if batches[-1] and (len(batches[-1]) == CHUNK_ROWS or size + length > CHUNK_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append((line, kept))
         size += length
-    if chunk:
+    for number, batch in enumerate(b for b in batches if b):
         yield ApplyChunk(
             import_id=import_id,
             kind=headers.kind,
             chunk=number,
             index_of=index_of,
             headers=headers.headers,
-            rows=chunk,
+            rows=batch,
         )
 
 
-def in_scope_of(importer: Principal) -> tuple[Any, str]:
+def in_scope_of(importer: Principal) -> tuple[InScope, str]:
     """(district, block, shg_id) -> may `importer` write there; and the importer's area in words."""
     if importer.role is Role.MISSION_ADMIN:
         return (lambda district, block, shg_id: True), "the whole mission"
