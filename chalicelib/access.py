@@ -57,6 +57,9 @@ RULES: dict[str, Rule] = {
     "imports:registry": Rule(
         COORDINATORS, refusal="only coordinators and mission admins import the registry"
     ),
+    "members:edit": Rule(EVERYONE, refusal="this member is outside your area"),
+    "products:edit": Rule(EVERYONE, refusal="this product is outside your area"),
+    "registry:history": Rule(EVERYONE),
     "dashboard:read": Rule(EVERYONE),
     "digest:subscribe": Rule(
         COORDINATORS,

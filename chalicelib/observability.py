@@ -77,4 +77,7 @@ def invocation_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any
     finally:
         if metrics.metric_set:
             metrics.flush_metrics()
+            # With POWERTOOLS_METRICS_DISABLED (the CLI, benches) Powertools keeps the set instead of
+            # printing it, then prints it anyway once 100 values pile up: forget it per invocation.
+            metrics.clear_metrics()
         logger.remove_keys(["function", "request_id", "correlation_id"])

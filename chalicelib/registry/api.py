@@ -1,9 +1,10 @@
 """REST glue for the registry: imports in (presigned upload, then import by key), reports out,
 and the scoped edits of one member or product.
 
-Who may: importing is for mission admins and coordinators, each row within the importer's area
-(rows outside it are refused one by one with a reason); an import's report is for whoever may see
-the importer's area; edits are for anyone whose area holds the member's or product's group.
+Who may (chalicelib/access.py): importing is for mission admins and coordinators, each row within the
+importer's area (rows outside it are refused one by one, when applied, with a reason); an import's
+report is for whoever holds the importer's area; edits and history are for anyone whose area holds the
+member's or product's group.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib import access
 from chalicelib.api import principal_of
 from chalicelib.auth import Principal, Role
 from chalicelib.registry import edits, repository
@@ -20,7 +22,6 @@ from chalicelib.registry.imports import service
 from chalicelib.registry.imports.columns import Kind
 from chalicelib.registry.imports.models import ImportRecord
 
-IMPORTERS = frozenset({Role.MISSION_ADMIN, Role.DISTRICT_COORDINATOR})
 REPORTED_NOTES = 1000
 
 
@@ -53,21 +54,11 @@ def _body(app: Chalice) -> bytes:
     return raw.encode() if isinstance(raw, str) else raw
 
 
-def holds(principal: Principal, district: str, block: str = "", shg_id: str = "") -> bool:
-    """Whether the principal's area holds a place (a mission admin's holds every place)."""
-    if principal.role is Role.MISSION_ADMIN:
-        return True
-    if principal.role is Role.DISTRICT_COORDINATOR:
-        return bool(principal.district) and principal.district == district
-    return bool(principal.shg_id) and principal.shg_id == shg_id
-
-
 # --- imports -----------------------------------------------------------------------------------
 
 
 def upload_target(app: Chalice) -> Response:
-    if principal_of(app).role not in IMPORTERS:
-        return _error(403, "only coordinators and mission admins import the registry")
+    access.require(principal_of(app), "imports:registry")
     try:
         request = UploadRequest.model_validate_json(_body(app) or b"{}")
     except ValidationError as error:
@@ -78,8 +69,7 @@ def upload_target(app: Chalice) -> Response:
 def start_import(app: Chalice) -> Response:
     """202 with the import's record: it runs on the queue; GET its report for progress."""
     principal = principal_of(app)
-    if principal.role not in IMPORTERS:
-        return _error(403, "only coordinators and mission admins import the registry")
+    access.require(principal, "imports:registry")
     request = app.current_request
     assert request is not None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -109,9 +99,15 @@ def start_import(app: Chalice) -> Response:
 
 
 def _visible(principal: Principal, record: ImportRecord) -> bool:
-    if principal.role is Role.MISSION_ADMIN or record.created_by == principal.subject:
-        return True
-    return principal.role is Role.DISTRICT_COORDINATOR and holds(principal, record.importer.district)
+    """The importer's own imports, and those of an area the caller holds (a mission admin's
+    imports are the whole mission's)."""
+    importer = record.importer
+    area = (
+        access.MISSION
+        if importer.role is Role.MISSION_ADMIN
+        else access.Resource.of(importer.district, importer.block)
+    )
+    return record.created_by == principal.subject or access.may(principal, "imports:registry", area)
 
 
 def import_report(app: Chalice, import_id: str) -> Response:
@@ -148,9 +144,10 @@ def imports(app: Chalice) -> dict[str, Any]:
 # --- edits -------------------------------------------------------------------------------------
 
 
-def _group_holds(principal: Principal, shg_id: str) -> bool:
+def _group_resource(shg_id: str) -> access.Resource:
+    """The places of a member's or product's group (the mission as a whole if it is unknown)."""
     group = repository.get_shg(shg_id)
-    return group is not None and holds(principal, group.district, group.block, group.shg_id)
+    return access.Resource.of(group.district, group.block, group.shg_id) if group else access.MISSION
 
 
 def edit_member(app: Chalice, member_id: str) -> Response:
@@ -162,8 +159,7 @@ def edit_member(app: Chalice, member_id: str) -> Response:
         return _invalid(error)
     except edits.NotFound as error:
         return _error(404, str(error))
-    if not _group_holds(principal, current.shg_id):
-        return _error(403, "this member is outside your area")
+    access.require(principal, "members:edit", _group_resource(current.shg_id))
     return Response(body=edits.edit_member(current, edit, by=principal.subject, via="api"), status_code=200)
 
 
@@ -176,8 +172,7 @@ def edit_product(app: Chalice, product_id: str) -> Response:
         return _invalid(error)
     except edits.NotFound as error:
         return _error(404, str(error))
-    if not _group_holds(principal, current.shg_id):
-        return _error(403, "this product is outside your area")
+    access.require(principal, "products:edit", _group_resource(current.shg_id))
     return Response(body=edits.edit_product(current, edit, by=principal.subject, via="api"), status_code=200)
 
 
@@ -190,8 +185,7 @@ def restock(app: Chalice, product_id: str) -> Response:
         return _invalid(error)
     except edits.NotFound as error:
         return _error(404, str(error))
-    if not _group_holds(principal, current.shg_id):
-        return _error(403, "this product is outside your area")
+    access.require(principal, "products:edit", _group_resource(current.shg_id))
     return Response(
         body=edits.restock(current, request.quantity, by=principal.subject, via="api"), status_code=200
     )
@@ -203,6 +197,5 @@ def history(app: Chalice, entity: str, entity_id: str) -> Response:
         shg_id = edits.member(entity_id).shg_id if entity == "MEMBER" else edits.product(entity_id).shg_id
     except edits.NotFound as error:
         return _error(404, str(error))
-    if not _group_holds(principal, shg_id):
-        return _error(403, "this is outside your area")
+    access.require(principal, "registry:history", _group_resource(shg_id))
     return Response(body={"history": repository.history(entity, entity_id)}, status_code=200)

@@ -12,7 +12,7 @@ from chalice import Chalice
 from chalice.test import Client
 from click.testing import Result
 
-from chalicelib.auth import Role
+from chalicelib.auth import Role, issue_local_token
 from chalicelib.registry import repository
 from chalicelib.registry.models import Language
 from tests.registry.helpers import (
@@ -109,6 +109,12 @@ def test_edits_are_scoped_to_the_callers_area(client: Client, group: str) -> Non
     budgam = token(Role.DISTRICT_COORDINATOR, "Budgam", subject="budgam-dmmu")
     assert _patch(client, f"/members/{group}-1", {"language": "en"}, budgam).status_code == 200
     assert _patch(client, "/members/NO-SUCH-MEMBER", {"language": "en"}, budgam).status_code == 404
+    her_rp = issue_local_token("rp-1", Role.RESOURCE_PERSON, shg_ids=[group])
+    other_rp = issue_local_token("rp-2", Role.RESOURCE_PERSON, shg_ids=["SOMEONE-ELSE"])
+    assert _patch(client, f"/products/P-{group}-SKU", {"stock": 9}, her_rp).status_code == 200
+    assert _patch(client, f"/products/P-{group}-SKU", {"stock": 8}, other_rp).status_code == 403
+    harwan = issue_local_token("bc-1", Role.BLOCK_COORDINATOR, district="Budgam", block="Chadoora")
+    assert _patch(client, f"/members/{group}-1", {"language": "hi"}, harwan).status_code == 403
 
 
 def test_product_price_short_name_stock_and_restock(client: Client, group: str) -> None:

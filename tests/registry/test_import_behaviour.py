@@ -14,7 +14,7 @@ from chalice import Chalice
 from chalice.test import Client
 from click.testing import CliRunner, Result
 
-from chalicelib.auth import Role
+from chalicelib.auth import Role, issue_local_token
 from chalicelib.registry import edits, repository
 from chalicelib.registry.models import Language
 from haat_tools.cli import main
@@ -127,6 +127,14 @@ def test_a_district_coordinator_imports_her_district_only(client: Client, app: C
     members = table(MEMBER_HEADERS, [member(f"{theirs}-1", theirs)]).encode()
     refused = run_import(client, app, members, "members.csv", bearer=budgam)
     assert notes(refused) == {2: [("SHG Code", "outside your area (district Budgam)")]}
+
+
+def test_a_block_coordinator_imports_her_block_only(client: Client, app: Chalice, unique: str) -> None:
+    harwan = issue_local_token("harwan-bmmu", Role.BLOCK_COORDINATOR, district="Srinagar", block="Harwan")
+    sheet = table(SHG_HEADERS, [shg(f"H{unique}"), shg(f"H{unique}-2", block="Khanmoh")])
+    report = run_import(client, app, sheet.encode(), "shgs.csv", bearer=harwan)
+    assert (report["record"]["created"], report["record"]["rejected"]) == (1, 1)
+    assert notes(report) == {3: [("District", "outside your area (block Harwan of district Srinagar)")]}
 
 
 def test_who_may_import_and_see_reports(client: Client, app: Chalice, unique: str) -> None:

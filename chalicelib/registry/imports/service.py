@@ -29,8 +29,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
-from chalicelib import aws
-from chalicelib.auth import Principal, Role
+from chalicelib import access, aws
+from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.dynamo import TransactionCancelled
 from chalicelib.observability import logger, metrics
@@ -276,13 +276,11 @@ def _chunks(import_id: str, headers: HeaderMap, rows: list[tuple[int, list[str]]
 
 def in_scope_of(importer: Principal) -> tuple[InScope, str]:
     """(district, block, shg_id) -> may `importer` write there; and the importer's area in words."""
-    if importer.role is Role.MISSION_ADMIN:
-        return (lambda district, block, shg_id: True), "the whole mission"
-    if importer.role is Role.DISTRICT_COORDINATOR and importer.district:
-        return (
-            lambda district, block, shg_id: district == importer.district
-        ), f"district {importer.district}"
-    return (lambda district, block, shg_id: False), "no area"
+
+    def in_scope(district: str, block: str, shg_id: str) -> bool:
+        return access.may(importer, "imports:registry", access.Resource.of(district, block, shg_id))
+
+    return in_scope, access.scope_of(importer)
 
 
 def apply_chunk(message: ApplyChunk) -> None:
