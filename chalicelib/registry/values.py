@@ -93,11 +93,15 @@ _DATE_FORMATS = (
     "%d-%m-%Y",
     "%d/%m/%Y",
     "%d.%m.%Y",
+    "%Y/%m/%d",
     "%d-%b-%Y",
     "%d %b %Y",
     "%d-%B-%Y",
     "%d %B %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
     "%d-%m-%y",
+    "%d/%m/%y",
 )
 
 
@@ -155,7 +159,7 @@ SOCIAL_CATEGORIES = _vocabulary(
         SocialCategory.SC: ("scheduled caste", "अनुसूचित जाति", "अजा"),
         SocialCategory.ST: ("scheduled tribe", "अनुसूचित जनजाति", "अजजा"),
         SocialCategory.OBC: ("other backward class", "other backward classes", "अन्य पिछड़ा वर्ग", "पिछड़ा वर्ग"),
-        SocialCategory.GENERAL: ("gen", "general category", "सामान्य", "जनरल"),
+        SocialCategory.GENERAL: ("gen", "general category", "ews", "सामान्य", "जनरल"),
         SocialCategory.OTHER: ("others", "minority", "अन्य", "अल्पसंख्यक"),
     }
 )
@@ -166,6 +170,11 @@ ROLES = _vocabulary(
         MemberRole.OFFICE_BEARER: (
             "office bearer",
             "president",
+            "vice president",
+            "joint secretary",
+            "group leader",
+            "leader",
+            "animator",
             "secretary",
             "treasurer",
             "bookkeeper",
@@ -182,6 +191,11 @@ ROLES = _vocabulary(
             "community resource person",
             "senior crp",
             "sr crp",
+            "bank sakhi",
+            "krishi sakhi",
+            "pashu sakhi",
+            "udyog sakhi",
+            "community cadre",
             "सीआरपी",
             "संसाधन व्यक्ति",
         ),

@@ -203,3 +203,30 @@ def test_language_defaults_by_division_and_districts_by_any_spelling() -> None:
 )
 def test_prices_in_rupees_become_paise(typed: str, paise: int) -> None:
     assert values.paise(typed) == paise
+
+
+def test_the_better_named_of_two_columns_for_one_field_wins_whatever_their_order() -> None:
+    headers = columns.map_headers(Kind.PRODUCTS, ["MRP", "SKU", "Title", "Craft", "SHG Code", "Price (Rs)"])
+    assert headers.index_of["price"] == 5
+    assert headers.ignored == ("MRP",)
+
+
+def test_an_mis_export_with_database_style_headers_reads() -> None:
+    header = (
+        "STATE_NAME,DISTRICT_NAME,BLOCK_NAME,PANCHAYAT_NAME,VILLAGE_NAME,SHG_ID,SHG_NAME,VO_NAME,CLF_NAME"
+    )
+    row = "JAMMU & KASHMIR,BARAMULA,Sopore,Tujar Sharief,Tujar,120034,Wular Crafts SHG,Tujar VO,Sopore CLF"
+    export = f"{header},FORMATION_DATE\n{row},2020/01/15\n"
+    _, [found], _ = _read(export.encode())
+    assert found == {
+        "state": "Jammu and Kashmir",
+        "district": "Baramulla",
+        "block": "Sopore",
+        "gram_panchayat": "Tujar Sharief",
+        "village": "Tujar",
+        "shg_code": "120034",
+        "shg_name": "Wular Crafts SHG",
+        "village_organisation": "Tujar VO",
+        "federation": "Sopore CLF",
+        "formed_on": "2020-01-15",
+    }

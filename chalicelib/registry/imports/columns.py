@@ -77,7 +77,7 @@ BLOCK = Column(
 GRAM_PANCHAYAT = Column(
     "gram_panchayat",
     "Gram Panchayat",
-    ("GP", "GP Name", "Panchayat", "Gram Panchayat Name", "ग्राम पंचायत", "पंचायत"),
+    ("GP", "GP Name", "Panchayat", "Gram Panchayat Name", "ग्राम पंचायत", "पंचायत", "Panchayat Name"),
 )
 VILLAGE = Column("village", "Village", ("Village Name", "गाँव", "ग्राम", "गाँव का नाम", "گاؤں"), required=True)
 MOBILE = Column(
@@ -98,6 +98,7 @@ MOBILE = Column(
         "मोबाइल न",
         "फोन नंबर",
         "موبائل نمبر",
+        "Contact",
     ),
     required=True,
 )
@@ -105,7 +106,17 @@ GENDER = Column("gender", "Gender", ("Sex", "लिंग"))
 SOCIAL_CATEGORY = Column(
     "social_category",
     "Social Category",
-    ("Category", "Caste Category", "सामाजिक वर्ग", "सामाजिक श्रेणी", "वर्ग", "श्रेणी", "जाति वर्ग"),
+    (
+        "Category",
+        "Caste Category",
+        "सामाजिक वर्ग",
+        "सामाजिक श्रेणी",
+        "वर्ग",
+        "श्रेणी",
+        "जाति वर्ग",
+        "Caste",
+        "Social Group",
+    ),
 )
 PVTG = Column("pvtg", "PVTG", ("Is PVTG", "PVTG (Y/N)", "PVTG Member", "पीवीटीजी"))
 # The day the group joined Haat (channel fee waivers run from it); the import's day when not given.
@@ -172,12 +183,22 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "member_name",
             "Member Name",
-            ("Name", "Name of Member", "Name of the Member", "सदस्य का नाम", "नाम", "نام"),
+            (
+                "Name",
+                "Name of Member",
+                "Name of the Member",
+                "सदस्य का नाम",
+                "नाम",
+                "نام",
+                "Name of SHG Member",
+            ),
             required=True,
         ),
         MOBILE,
         Column(
-            "role", "Designation", ("Role", "Post", "Position in SHG", "Member Designation", "पद", "भूमिका")
+            "role",
+            "Designation",
+            ("Role", "Post", "Position in SHG", "Member Designation", "पद", "भूमिका", "Position"),
         ),
         GENDER,
         SOCIAL_CATEGORY,
@@ -254,11 +275,13 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             "Short Name (Urdu)",
             ("Short Name Urdu", "SMS Name (Urdu)", "Short Name (ur)", "संक्षिप्त नाम (उर्दू)", "اردو نام"),
         ),
-        Column("craft", "Craft", ("Craft Category", "Craft Type", "Art Form", "शिल्प"), required=True),
+        Column(
+            "craft", "Craft", ("Craft Category", "Craft Type", "Art Form", "शिल्प", "Category"), required=True
+        ),
         Column(
             "price",
             "Price (Rs)",
-            ("Price", "Price (INR)", "Price (₹)", "Selling Price", "Rate", "मूल्य", "कीमत", "दाम", "दर"),
+            ("Price", "Price (INR)", "Price (₹)", "Selling Price", "Rate", "मूल्य", "कीमत", "दाम", "दर", "MRP"),
             required=True,
         ),
         Column(
@@ -272,6 +295,10 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
                 "Inventory",
                 "स्टॉक",
                 "भंडार",
+                "Available Quantity",
+                "Quantity",
+                "Qty",
+                "मात्रा",
             ),
         ),
         Column("gi_tag", "GI Tag", ("GI", "GI Registration", "GI Product", "जीआई टैग")),
@@ -297,15 +324,22 @@ KEY_FIELDS: dict[Kind, str] = {
     Kind.SHGS: "shg_code",
 }
 
-_LOOKUP: dict[Kind, dict[str, Column]] = {
-    kind: {fold(name): column for column in columns for name in (column.header, *column.aliases)}
+# folded name -> (column, rank): a header earlier in a column's names wins when a file has two
+# columns for one field ("Price" over "MRP", "Mobile No" over "Contact").
+_LOOKUP: dict[Kind, dict[str, tuple[Column, int]]] = {
+    kind: {
+        fold(name): (column, rank)
+        for column in columns
+        for rank, name in enumerate((column.header, *column.aliases))
+    }
     for kind, columns in COLUMNS.items()
 }
 
 
 def column_of(kind: Kind, header: str) -> Column | None:
     """The column a header names in a file of `kind`, if any."""
-    return _LOOKUP[kind].get(fold(header))
+    found = _LOOKUP[kind].get(fold(header))
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -324,17 +358,15 @@ class HeaderMap:
 
 
 def map_headers(kind: Kind, cells: list[str]) -> HeaderMap:
-    index_of: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    ignored: list[str] = []
+    chosen: dict[str, tuple[int, int]] = {}  # field -> (rank of its name, cell index)
     for index, cell in enumerate(cells):
-        column = column_of(kind, cell)
-        if column is None or column.field in index_of:
-            if cell.strip():
-                ignored.append(cell.strip())
-            continue
-        index_of[column.field] = index
-        headers[column.field] = cell.strip()
+        found = _LOOKUP[kind].get(fold(cell))
+        if found is not None and (found[0].field not in chosen or found[1] < chosen[found[0].field][0]):
+            chosen[found[0].field] = (found[1], index)
+    index_of = {field: index for field, (_, index) in chosen.items()}
+    headers = {field: cells[index].strip() for field, index in index_of.items()}
+    used = set(index_of.values())
+    ignored = [cell.strip() for index, cell in enumerate(cells) if index not in used and cell.strip()]
     missing = [c.header for c in COLUMNS[kind] if c.required and c.field not in index_of]
     one_of = ONE_OF.get(kind, ())
     if one_of and not any(field in index_of for field in one_of):
