@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.registry import repository as registry
-from chalicelib.registry.models import Registry
+from chalicelib.registry.models import SHG, Product
 
 
 def seed_two_districts(unique: str) -> dict[str, str]:
@@ -36,23 +36,24 @@ def seed_two_districts(unique: str) -> dict[str, str]:
             "listings": [{"channel": c, "channel_sku": f"{c}-{product_id}"} for c in listings],
         }
 
-    registry.seed(
-        Registry.model_validate(
-            {
-                "shgs": [
-                    shg(ids["shg"], "Zainab SHG", ids["district"]),
-                    shg(ids["shg_same_district"], "Arshi SHG", ids["district"]),
-                    shg(ids["shg_elsewhere"], "Kupwara SHG", ids["other_district"]),
-                ],
-                "members": [],
-                "products": [
-                    product(ids["product"], ids["shg"], "Sozani stole", ["flipkart", "haat"]),
-                    product(ids["second_product"], ids["shg"], "Aari cushion cover", []),
-                    product(ids["product_elsewhere"], ids["shg_elsewhere"], "Namda rug", ["meesho"]),
-                ],
-            }
+    shgs = {
+        shg_id: SHG.model_validate(shg(shg_id, name, district))
+        for shg_id, name, district in (
+            (ids["shg"], "Zainab SHG", ids["district"]),
+            (ids["shg_same_district"], "Arshi SHG", ids["district"]),
+            (ids["shg_elsewhere"], "Kupwara SHG", ids["other_district"]),
         )
-    )
+    }
+    for group in shgs.values():
+        registry.put_shg(group)
+    for product_id, shg_id, title, listings in (
+        (ids["product"], ids["shg"], "Sozani stole", ["flipkart", "haat"]),
+        (ids["second_product"], ids["shg"], "Aari cushion cover", []),
+        (ids["product_elsewhere"], ids["shg_elsewhere"], "Namda rug", ["meesho"]),
+    ):
+        registry.put_product(
+            Product.model_validate(product(product_id, shg_id, title, listings)), shgs[shg_id]
+        )
     return ids
 
 

@@ -15,7 +15,7 @@ from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import access
-from chalicelib.api import principal_of
+from chalicelib.api import principal_of, query_param, raw_body
 from chalicelib.auth import Principal, Role
 from chalicelib.registry import edits, repository
 from chalicelib.registry.imports import service
@@ -47,20 +47,13 @@ def _invalid(error: ValidationError) -> Response:
     return Response(body={"error": "; ".join(reasons)}, status_code=400)
 
 
-def _body(app: Chalice) -> bytes:
-    request = app.current_request
-    assert request is not None
-    raw = request.raw_body or b""
-    return raw.encode() if isinstance(raw, str) else raw
-
-
 # --- imports -----------------------------------------------------------------------------------
 
 
 def upload_target(app: Chalice) -> Response:
     access.require(principal_of(app), "imports:registry")
     try:
-        request = UploadRequest.model_validate_json(_body(app) or b"{}")
+        request = UploadRequest.model_validate_json(raw_body(app) or b"{}")
     except ValidationError as error:
         return _invalid(error)
     return Response(body=service.upload_target(request.file_name), status_code=201)
@@ -75,19 +68,15 @@ def start_import(app: Chalice) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if content_type == "text/csv":
-            body = _body(app)
+            body = raw_body(app)
             if not body.strip():
                 return _error(400, "the CSV body is empty")
-            name = (
-                request.query_params.get("file_name", "registry.csv")
-                if request.query_params
-                else "registry.csv"
-            )
-            kind = request.query_params.get("kind") if request.query_params else None
+            name = query_param(app, "file_name") or "registry.csv"
+            kind = query_param(app, "kind")
             key = service.store_file(body, name)
             record = service.start(key, principal, kind=Kind(kind) if kind else None, file_name=name)
         else:
-            started = ImportRequest.model_validate_json(_body(app) or b"{}")
+            started = ImportRequest.model_validate_json(raw_body(app) or b"{}")
             record = service.start(started.key, principal, kind=started.kind, file_name=started.file_name)
     except ValidationError as error:
         return _invalid(error)
@@ -153,7 +142,7 @@ def _group_resource(shg_id: str) -> access.Resource:
 def edit_member(app: Chalice, member_id: str) -> Response:
     principal = principal_of(app)
     try:
-        edit = edits.MemberEdit.model_validate_json(_body(app) or b"{}")
+        edit = edits.MemberEdit.model_validate_json(raw_body(app) or b"{}")
         current = edits.member(member_id)
     except ValidationError as error:
         return _invalid(error)
@@ -166,7 +155,7 @@ def edit_member(app: Chalice, member_id: str) -> Response:
 def edit_product(app: Chalice, product_id: str) -> Response:
     principal = principal_of(app)
     try:
-        edit = edits.ProductEdit.model_validate_json(_body(app) or b"{}")
+        edit = edits.ProductEdit.model_validate_json(raw_body(app) or b"{}")
         current = edits.product(product_id)
     except ValidationError as error:
         return _invalid(error)
@@ -179,7 +168,7 @@ def edit_product(app: Chalice, product_id: str) -> Response:
 def restock(app: Chalice, product_id: str) -> Response:
     principal = principal_of(app)
     try:
-        request = edits.Restock.model_validate_json(_body(app) or b"{}")
+        request = edits.Restock.model_validate_json(raw_body(app) or b"{}")
         current = edits.product(product_id)
     except ValidationError as error:
         return _invalid(error)

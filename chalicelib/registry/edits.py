@@ -109,6 +109,7 @@ def _commit(
     by: str,
     via: str,
     add: dict[str, int] | None = None,
+    also: list[dict[str, Any]] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     at = datetime.now(UTC)
@@ -119,6 +120,7 @@ def _commit(
                 key, {**fields, "updated_at": at.isoformat(), "updated_by": by}, add=add
             ),
             repository.history_action(entity, entity_id, changes, by=by, at=at, via=via, **extra),
+            *(also or []),
         ]
     )
     return {
@@ -165,9 +167,13 @@ def edit_product(current: Product, edit: ProductEdit, *, by: str, via: str) -> d
         changes["stock"] = (current.stock, edit.stock)
     if not changes:
         return {"changes": {}}
-    return _commit(
-        "PRODUCT", current.product_id, repository.product_key(current.product_id), changes, by=by, via=via
-    )
+    pointers: list[dict[str, Any]] = []
+    group = repository.get_shg(current.shg_id) if "short_name" in changes else None
+    if group is not None:  # the SKU pointers carry the short names an order SMS uses
+        renamed = current.model_copy(update={"short_name": {**current.short_name, **(edit.short_name or {})}})
+        pointers = [repository.put_action(item) for item in repository.pointer_items(renamed, group)]
+    key = repository.product_key(current.product_id)
+    return _commit("PRODUCT", current.product_id, key, changes, by=by, via=via, also=pointers)
 
 
 def restock(current: Product, quantity: int, *, by: str, via: str) -> dict[str, Any]:

@@ -131,6 +131,9 @@ def test_product_price_short_name_stock_and_restock(client: Client, group: str) 
     assert stored is not None
     assert (stored.price_paise, stored.stock) == (210000, 11)
     assert stored.short_name == {Language.HINDI: "पेपर माशी डिब्बा", Language.URDU: "پیپر ماشی ڈبہ"}
+    pointer = repository.read_item(repository.sku_key(f"FK-{group}-SKU", "flipkart"))  # what an order reads
+    assert pointer is not None
+    assert pointer["short_name"]["ur"] == "پیپر ماشی ڈبہ"
     too_long = _patch(client, path, {"short_name": {"hi": "x" * 31}})
     assert too_long.status_code == 400
     history = repository.history("PRODUCT", f"P-{group}-SKU")

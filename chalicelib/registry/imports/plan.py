@@ -384,7 +384,10 @@ def plan_product(row: Row, view: RegistryView, context: Context) -> list[Write |
         )
         return [_write(None, new, source, group=group, pointers=True)]
     new = _rebuilt(old, updates)
-    pointers = bool(stale) or any(k in updates for k in ("craft", "maker_member_ids", "listings"))
+    # SKU pointers carry what an order line needs at once: craft, makers, short names (or the title).
+    pointers = bool(stale) or any(
+        k in updates for k in ("craft", "maker_member_ids", "listings", "short_name", "title")
+    )
     return [_write(stored, new, source, group=group, pointers=pointers, stale_pointers=tuple(stale))]
 
 
