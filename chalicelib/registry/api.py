@@ -9,7 +9,8 @@ member's or product's group.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
@@ -21,8 +22,11 @@ from chalicelib.registry import edits, repository
 from chalicelib.registry.imports import service
 from chalicelib.registry.imports.columns import Kind
 from chalicelib.registry.imports.models import ImportRecord
+from chalicelib.registry.models import Member, Product
 
 REPORTED_NOTES = 1000
+E = TypeVar("E", bound=edits.Edit)
+M = TypeVar("M", Member, Product)
 
 
 class ImportRequest(BaseModel):
@@ -139,44 +143,54 @@ def _group_resource(shg_id: str) -> access.Resource:
     return access.Resource.of(group.district, group.block, group.shg_id) if group else access.MISSION
 
 
-def edit_member(app: Chalice, member_id: str) -> Response:
+def _change(
+    app: Chalice,
+    body: type[E],
+    current: Callable[[], M],
+    action: str,
+    apply: Callable[[M, E, str], dict[str, Any]],
+) -> Response:
+    """Parse the body, find the member or product, check the caller's area, apply: 200 with the
+    change record, or 400 / 403 / 404 with the reason."""
     principal = principal_of(app)
     try:
-        edit = edits.MemberEdit.model_validate_json(raw_body(app) or b"{}")
-        current = edits.member(member_id)
+        request = body.model_validate_json(raw_body(app) or b"{}")
+        found = current()
     except ValidationError as error:
         return _invalid(error)
     except edits.NotFound as error:
         return _error(404, str(error))
-    access.require(principal, "members:edit", _group_resource(current.shg_id))
-    return Response(body=edits.edit_member(current, edit, by=principal.subject, via="api"), status_code=200)
+    access.require(principal, action, _group_resource(found.shg_id))
+    return Response(body=apply(found, request, principal.subject), status_code=200)
+
+
+def edit_member(app: Chalice, member_id: str) -> Response:
+    return _change(
+        app,
+        edits.MemberEdit,
+        lambda: edits.member(member_id),
+        "members:edit",
+        lambda member, edit, by: edits.edit_member(member, edit, by=by, via="api"),
+    )
 
 
 def edit_product(app: Chalice, product_id: str) -> Response:
-    principal = principal_of(app)
-    try:
-        edit = edits.ProductEdit.model_validate_json(raw_body(app) or b"{}")
-        current = edits.product(product_id)
-    except ValidationError as error:
-        return _invalid(error)
-    except edits.NotFound as error:
-        return _error(404, str(error))
-    access.require(principal, "products:edit", _group_resource(current.shg_id))
-    return Response(body=edits.edit_product(current, edit, by=principal.subject, via="api"), status_code=200)
+    return _change(
+        app,
+        edits.ProductEdit,
+        lambda: edits.product(product_id),
+        "products:edit",
+        lambda product, edit, by: edits.edit_product(product, edit, by=by, via="api"),
+    )
 
 
 def restock(app: Chalice, product_id: str) -> Response:
-    principal = principal_of(app)
-    try:
-        request = edits.Restock.model_validate_json(raw_body(app) or b"{}")
-        current = edits.product(product_id)
-    except ValidationError as error:
-        return _invalid(error)
-    except edits.NotFound as error:
-        return _error(404, str(error))
-    access.require(principal, "products:edit", _group_resource(current.shg_id))
-    return Response(
-        body=edits.restock(current, request.quantity, by=principal.subject, via="api"), status_code=200
+    return _change(
+        app,
+        edits.Restock,
+        lambda: edits.product(product_id),
+        "products:edit",
+        lambda product, request, by: edits.restock(product, request.quantity, by=by, via="api"),
     )
 
 

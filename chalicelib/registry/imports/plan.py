@@ -215,6 +215,13 @@ def _mapped(source: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, An
     return {names[f]: v for f, v in source.items() if f in names}
 
 
+def _new_group(code: str, kind: GroupKind, fields: Mapping[str, Any], context: Context) -> SHG:
+    """A new SHG or artisan's group, onboarded today unless the sheet says when."""
+    return SHG.model_validate(
+        {"shg_id": code, "kind": kind, "onboarded_on": context.today.isoformat(), **fields}
+    )
+
+
 def plan_shg(row: Row, view: RegistryView, context: Context) -> list[Write | None]:
     source = {f: v for f, v in given(row).items() if f in SHG_FIELDS}
     assert isinstance(row, ShgRow)
@@ -223,14 +230,7 @@ def plan_shg(row: Row, view: RegistryView, context: Context) -> list[Write | Non
     place = (source["district"], source["block"], code)
     if stored is None:
         _check_scope(context, "district", source["district"], place)
-        new = SHG.model_validate(
-            {
-                "shg_id": code,
-                "kind": GroupKind.SHG,
-                "onboarded_on": context.today.isoformat(),
-                **_mapped(source, SHG_FIELDS),
-            }
-        )
+        new = _new_group(code, GroupKind.SHG, _mapped(source, SHG_FIELDS), context)
         return [_write(None, new, source)]
     old = stored.model
     assert isinstance(old, SHG)
@@ -276,14 +276,7 @@ def plan_artisan(row: Row, view: RegistryView, context: Context) -> list[Write |
     place = (group_source["district"], group_source["block"], code)
     if stored_group is None:
         _check_scope(context, "district", group_source["district"], place)
-        group = SHG.model_validate(
-            {
-                "shg_id": code,
-                "kind": GroupKind.INDIVIDUAL,
-                "onboarded_on": context.today.isoformat(),
-                **_mapped(group_source, ARTISAN_GROUP_FIELDS),
-            }
-        )
+        group = _new_group(code, GroupKind.INDIVIDUAL, _mapped(group_source, ARTISAN_GROUP_FIELDS), context)
         member = _new_member(code, code, {**member_source, "role": MemberRole.ARTISAN.value})
         return [_write(None, group, group_source), _write(None, member, member_source)]
     old = stored_group.model
