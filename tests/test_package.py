@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import io
 import json
 import os
 import subprocess
@@ -25,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from elftools.elf.dynamic import DynamicSection
@@ -33,12 +35,13 @@ from elftools.elf.gnuversions import GNUVerNeedSection
 from packaging.requirements import Requirement
 
 from chalicelib import aws
-from chalicelib.auth import Role
+from chalicelib.auth import Principal, Role
 from chalicelib.catalogue import repository as catalogue
 from chalicelib.config import RESOURCE_PARAMETERS, SETTING_PARAMETERS, settings
 from chalicelib.notify import outbox
 from chalicelib.orders import repository as orders
 from chalicelib.registry import repository as registry
+from chalicelib.registry.imports import service as registry_imports
 from chalicelib.registry.models import SHG, CraftCategory, Product
 from haat_tools import webhook_client
 from haat_tools.cli import main
@@ -557,6 +560,25 @@ def day(
         _acknowledge("PHOTO_UPLOADS_QUEUE", batch, response["batchItemFailures"])
     run.details["products"] = products
 
+    # on_registry_import: a district's SHG sheet as an Excel workbook (python-calamine reads it in the
+    # zip), recorded as POST /imports/registry records it; its read step, then its one chunk.
+    key = registry_imports.store_file(_shg_workbook(unique), "SHG_Profile.xlsx")
+    importer = Principal(subject="package-test", role=Role.MISSION_ADMIN)
+    record = registry_imports.start(key, importer, file_name="SHG_Profile.xlsx")
+    steps = []
+    for _ in ("read", "apply"):
+        [message] = _collect("REGISTRY_IMPORTS_QUEUE", lambda m: record.import_id in m["Body"], 1)
+        step = invoke("on_registry_import", [runner.sqs_event([message], settings().REGISTRY_IMPORTS_QUEUE)])
+        _acknowledge("REGISTRY_IMPORTS_QUEUE", [message], step.responses[0]["batchItemFailures"])
+        steps.append(step)
+    run.runs["on_registry_import"] = Invocation(
+        "on_registry_import",
+        [result for step in steps for result in step.results],
+        "".join(step.printed for step in steps),
+        sorted({module for step in steps for module in step.modules}),
+    )
+    run.details["registry_import"] = record.import_id
+
     # The schedules.
     for function in ("dispatch_sweep", "daily_digest"):
         run.runs[function] = invoke(function, [runner.scheduled_event(function, datetime.now(UTC))])
@@ -693,7 +715,7 @@ def test_every_module_the_code_imports_is_in_the_package(task_root: Path, lambda
 
 def test_every_declared_function_ran_from_the_zip(day: Day, prod_build: Build) -> None:
     assert set(day.runs) == set(prod_build.functions())
-    assert len(day.runs) == 8
+    assert len(day.runs) == 9
     for invocation in day.runs.values():
         assert "aws_xray_sdk" not in invocation.modules, "tracing is off: no X-Ray SDK is loaded"
         assert not {"moto", "yaml", "click", "haat_tools"} & set(invocation.modules)
@@ -766,6 +788,33 @@ def test_photo_consumer_gives_every_corpus_photo_its_verdict(day: Day) -> None:
         assert record.verdict.value == case.verdict, case.name
         for rendition in record.renditions:
             aws.client("s3").head_object(Bucket=settings().MEDIA_BUCKET, Key=rendition.key)
+
+
+def _shg_workbook(unique: str) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["SHG Profile Report"])
+    sheet.append(["SHG Code", "SHG Name", "District", "Block", "Village", "Formation Date"])
+    sheet.append([f"PKG-{unique}", "Zaffran Mahila SHG", "Pulwama", "Pampore", "Khrew", datetime(2020, 7, 1)])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_registry_import_consumer_reads_a_workbook_and_applies_it(day: Day) -> None:
+    assert all(r == {"batchItemFailures": []} for r in day.runs["on_registry_import"].responses)
+    assert "python_calamine" in day.runs["on_registry_import"].modules
+    report = registry_imports.report(day.details["registry_import"])
+    assert report is not None
+    assert (report.record.status, report.record.created, report.record.file_format) == (
+        "completed",
+        1,
+        "workbook, sheet 'Sheet'",
+    )
+    group = registry.get_shg(f"PKG-{day.unique}")
+    assert group is not None
+    assert (group.district, group.formed_on) == ("Pulwama", "2020-07-01")
 
 
 def test_schedules_answer_and_write_the_digest(day: Day) -> None:
