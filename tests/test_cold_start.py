@@ -15,7 +15,7 @@ HEAVY_OR_LOCAL_ONLY = (
     "aws_lambda_powertools.utilities.parameters.appconfig",
     "aws_xray_sdk",  # tracing: only where a stage turns it on
     *("moto", "yaml", "click"),  # local tooling: never in Lambda
-    *("python_calamine", "openpyxl"),  # workbooks: a registry import's read step only
+    *("defusedxml", "openpyxl"),  # workbooks: read on a registry import's read step, written by tests
 )
 
 

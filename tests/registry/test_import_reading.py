@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -230,3 +231,63 @@ def test_an_mis_export_with_database_style_headers_reads() -> None:
         "federation": "Sopore CLF",
         "formed_on": "2020-01-15",
     }
+
+
+def test_a_workbook_reads_its_first_sheet_with_a_header_gaps_and_all() -> None:
+    workbook = openpyxl.Workbook()
+    notes = workbook.active
+    assert notes is not None
+    notes.title = "Instructions"
+    notes.append(["Fill one row per member."])
+    members = workbook.create_sheet("Members")
+    members.append(["Member Code", "SHG Code", "Member Name", "Mobile No", "PVTG"])
+    members["A3"], members["B3"], members["C3"], members["D3"], members["E3"] = (
+        "M-1",
+        "JK-001",
+        "Zoona",
+        9812345678,
+        True,
+    )
+    members["A5"], members["B5"], members["C5"], members["D5"] = (
+        "M-2",
+        "JK-001",
+        "Haseena",
+        "+91 98123 45679",
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    sheet = open_sheet(out.getvalue(), None)
+    assert (sheet.file_format, sheet.header_row) == ("workbook, sheet 'Members'", 1)
+    assert [(line, cells[:5]) for line, cells in sheet.rows] == [
+        (3, ["M-1", "JK-001", "Zoona", "9812345678", "yes"]),
+        (5, ["M-2", "JK-001", "Haseena", "+91 98123 45679"]),
+    ]
+
+
+def _zip(parts: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "save it as .xlsx"),
+        (_zip({"content.xml": "<office:document-content/>", "mimetype": "application/vnd.oasis"}), ".ods"),
+        (
+            _zip(
+                {
+                    "xl/workbook.xml": '<!DOCTYPE x [<!ENTITY a "aaaa">]><workbook>&a;</workbook>',
+                    "xl/_rels/workbook.xml.rels": "<Relationships/>",
+                }
+            ),
+            "cannot be read",
+        ),
+    ],
+)
+def test_workbooks_haat_cannot_read_are_refused_with_what_to_do(content: bytes, words: str) -> None:
+    with pytest.raises(FileRejected, match=words):
+        open_sheet(content, None)

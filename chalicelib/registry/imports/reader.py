@@ -1,8 +1,8 @@
 """Any file a district office saves, read as rows of text cells.
 
-- Excel workbooks (.xlsx, .xlsm, .xlsb), old .xls and LibreOffice .ods: python-calamine, imported only
-  here (see the README for the measurement behind the choice). A zip whose parts would unpack past
-  MAX_UNPACKED_BYTES is refused before it is opened.
+- Excel workbooks (.xlsx, .xlsm): `xlsx.py`, standard library only (the README says why). A zip whose
+  parts would unpack past MAX_UNPACKED_BYTES is refused before it is read; old .xls, password-protected
+  workbooks and .ods are refused with what to save them as.
 - "Excel" downloads that are really web pages (an HTML table saved as .xls, as MIS report pages do):
   read with the standard library's HTML parser.
 - Text: UTF-8 with or without BOM, UTF-16 (Excel's "Unicode Text", with or without BOM), else
@@ -68,25 +68,43 @@ def _numbered(rows: Iterator[list[str]]) -> Rows:
 
 
 def _workbook_sheets(content: bytes) -> Iterator[tuple[str, Rows]]:
-    if content.startswith(_ZIP):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile as error:
-            raise FileRejected("the workbook is damaged (not a readable .xlsx)") from error
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise FileRejected("the workbook unpacks to more than 600 MB: split it into smaller files")
-    import python_calamine  # the workbook path only: the rest of the Lambda never pays for it
+    if content.startswith(_OLE2):
+        raise FileRejected(
+            "an Excel 97-2003 .xls or a password-protected workbook: save it as .xlsx (no password) "
+            "or as CSV UTF-8"
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise FileRejected("the workbook is damaged (not a readable .xlsx)") from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FileRejected("the workbook unpacks to more than 600 MB: split it into smaller files")
+    from chalicelib.registry.imports import xlsx  # the workbook path only (its XML parser)
+
+    if "xl/workbook.xml" not in archive.namelist():
+        raise FileRejected(
+            "a zip that is not an Excel workbook (a LibreOffice .ods?): save it as .xlsx or CSV"
+        )
+    try:
+        for name, rows in xlsx.sheets(archive):
+            yield name, _readable(rows)
+    except xlsx.NotAWorkbook as error:
+        raise FileRejected(
+            f"the workbook cannot be read ({error}): open it in Excel and save it again"
+        ) from error
+
+
+def _readable(rows: Rows) -> Rows:
+    """A sheet's rows; a part found broken while reading rejects the file, not the step."""
+    from chalicelib.registry.imports import xlsx
 
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-        for index, name in enumerate(workbook.sheet_names):
-            sheet = workbook.get_sheet_by_index(index)
-            yield name, _numbered([cell_text(v) for v in row] for row in sheet.iter_rows())
-    except python_calamine.PasswordError as error:
-        raise FileRejected("the workbook is password-protected: save a copy without a password") from error
-    except python_calamine.CalamineError as error:
-        raise FileRejected("the workbook cannot be read: open it in Excel and save it as .xlsx") from error
+        yield from rows
+    except xlsx.NotAWorkbook as error:
+        raise FileRejected(
+            f"the workbook cannot be read ({error}): open it in Excel and save it again"
+        ) from error
 
 
 class _TableParser(HTMLParser):

@@ -195,7 +195,11 @@ def read_file(import_id: str) -> None:
             **described,
         )
         return
-    rows = [(line, cells) for line, cells in sheet.rows if any(cell.strip() for cell in cells)]
+    try:
+        rows = [(line, cells) for line, cells in sheet.rows if any(cell.strip() for cell in cells)]
+    except FileRejected as rejected:
+        _reject(record, str(rejected), **described)
+        return
     if len(rows) > MAX_ROWS:
         _reject(record, f"more than {MAX_ROWS:,} rows: split the file (by district or block)", **described)
         return
