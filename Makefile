@@ -35,7 +35,7 @@ lint: venv
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3 --dist loadfile
 
 test-browser: venv
 	$(BIN)/pytest tests/browser
