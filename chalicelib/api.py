@@ -1,14 +1,20 @@
-"""Glue between Chalice's request objects and Haat's bearer tokens."""
+"""Glue between Chalice's request objects and Haat's bearer tokens.
+
+app.py imports this module at every cold start: token checks (pydantic, the access policy) load
+on the first call that needs them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import AuthResponse, Chalice
 from chalice.app import AuthRequest
 
-from chalicelib import access, auth
 from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from chalicelib.auth import Principal
 
 # API Gateway answers 401 when a Lambda authorizer fails with exactly this message.
 UNAUTHORIZED = "Unauthorized"
@@ -27,6 +33,8 @@ def authorize(auth_request: AuthRequest) -> AuthResponse:
     scheme, _, token = (auth_request.token or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise TokenRefused()
+    from chalicelib import auth
+
     try:
         principal = auth.verify(token)
     except auth.Unauthorized as error:
@@ -35,15 +43,19 @@ def authorize(auth_request: AuthRequest) -> AuthResponse:
     return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.context())
 
 
-def principal_of(app: Chalice) -> auth.Principal:
+def principal_of(app: Chalice) -> Principal:
     """The principal the authorizer put in the current request's context."""
+    from chalicelib.auth import Principal
+
     request = app.current_request
     context = request.context.get("authorizer", {}) if request else {}
-    return auth.Principal.model_validate(context)
+    return Principal.model_validate(context)
 
 
-def whoami(principal: auth.Principal) -> dict[str, Any]:
+def whoami(principal: Principal) -> dict[str, Any]:
     """The caller as the API sees them: role and area."""
+    from chalicelib import access
+
     access.require(principal, "profile:read")
     return {**principal.model_dump(mode="json"), "scope": access.scope_of(principal)}
 

@@ -7,11 +7,12 @@ recorded without its SMS, nor counted twice) and then hears that the change was 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.orders.models import OrderEvent, OrderRecord
+if TYPE_CHECKING:
+    from chalicelib.orders.models import OrderEvent, OrderRecord
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,20 @@ class OrderChangeHook(Protocol):
         ...
 
 
+HookFactory = Callable[[], Sequence[OrderChangeHook]]
+_factory: list[HookFactory] = []
 _hooks: list[OrderChangeHook] = []
 
 
-def connect(hooks: Sequence[OrderChangeHook]) -> None:
-    """Install the order-change hooks, in the order they run (replacing any installed before)."""
-    _hooks[:] = hooks
+def connect(factory: HookFactory) -> None:
+    """Install what builds the order-change hooks, in the order they run (replacing any installed
+    before); they are built on the first order change, so a function that changes no order never
+    imports them."""
+    _factory[:] = [factory]
+    _hooks.clear()
 
 
 def connected() -> tuple[OrderChangeHook, ...]:
+    if _factory and not _hooks:
+        _hooks[:] = _factory[0]()
     return tuple(_hooks)
