@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from chalicelib.batch import process_sqs_batch
 from chalicelib.connectors.adapters import map_payload
 from chalicelib.observability import logger, metrics
-from chalicelib.orders import limits, repository
+from chalicelib.orders import identity, limits, repository
 from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderEvent
 from chalicelib.orders.redact import masked_body
@@ -107,8 +107,11 @@ def _handle_record(record: SQSRecord) -> list[EventResult]:
         channel = channel_of(payload, channel)
         if not isinstance(payload, dict):
             raise UnmappableEvent("payload is not a JSON object")
-        events = map_payload(channel, payload)
-    except UnmappableEvent as error:
+        account = identity.account_of(
+            channel, payload, _attribute(record, identity.verified_attribute(channel))
+        )
+        events = [event.model_copy(update={"account": account}) for event in map_payload(channel, payload)]
+    except (UnmappableEvent, identity.NotTheSender) as error:
         _quarantine(record.message_id, channel, error.reason, record.body, received_at)
         return []
     results = []

@@ -109,6 +109,11 @@ class OrderEvent(BaseModel):
     payout_paise: Paise | None = None
     channel_fee_paise: Paise | None = None
     outlet_id: str = Field(default="", max_length=60, description="the mission outlet or mela (channel haat)")
+    account: str = Field(
+        default="",
+        max_length=200,
+        description="the verified sender (outlet id, ONDC bap_id); '' for channels Haat pulls",
+    )
 
     @property
     def placed_no_later_than(self) -> datetime:
@@ -150,6 +155,7 @@ class OrderRecord(BaseModel):
         "(None: recorded before Haat kept this)",
     )
     return_requests: int = Field(default=0, description="how many times a return was asked for")
+    account: str = Field(default="", description="the sender that created the order; only it may change it")
     version: int = Field(default=0, description="optimistic lock: every committed change adds one")
 
     @property

@@ -207,6 +207,11 @@ def claim_webhook_signature(digest: str, *, expires_at: int) -> bool:
     return put_once(_table(), {"pk": f"WEBHOOK#{digest}", "sk": "SEEN", "expires_at": expires_at})
 
 
+def release_webhook_signature(digest: str) -> None:
+    """Remove a claimed replay marker (its request could not be queued)."""
+    _table().delete_item(Key={"pk": f"WEBHOOK#{digest}", "sk": "SEEN"})
+
+
 def quarantine(message_id: str, channel: str, reason: str, body: str, received_at: str) -> None:
     """Keep a message no adapter could map, with the reason, for operators (expires after 30 days)."""
     _table().put_item(

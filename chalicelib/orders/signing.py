@@ -18,10 +18,25 @@ HAAT_TIMESTAMP_HEADER = "X-Haat-Timestamp"
 HAAT_SIGNATURE_HEADER = "X-Haat-Signature"
 ONDC_SIGNED_HEADERS = "(created) (expires) digest"
 _PARAM = re.compile(r'(\w+)="([^"]*)"')
+_DIGITS = re.compile(r"[0-9]{1,12}")  # ASCII only: int() would also take "²" or Devanagari digits
+MAX_ONDC_SIGNATURE_LIFETIME_S = 3600  # a signature valid for longer is refused (expires - created)
+ED25519_SIGNATURE_BYTES = 64
 
 
 class BadSignature(Exception):
     """Missing, malformed, expired or wrong signature (the API answers 401)."""
+
+
+def strict_b64decode(text: str) -> bytes:
+    """Base64 in its one canonical spelling: no characters outside the alphabet, right padding, and
+    the text must be exactly what encoding the bytes gives (no stray bits in the last character)."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as error:
+        raise BadSignature("signature is not base64") from error
+    if base64.b64encode(raw).decode() != text:
+        raise BadSignature("signature is not canonical base64")
+    return raw
 
 
 # --- haat: HMAC-SHA256 over "{timestamp}.{raw body}" ------------------------------------------
@@ -34,14 +49,18 @@ def haat_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def verify_haat(
     secret: str, timestamp: str, body: bytes, signature: str, *, now: float, window_s: int
-) -> None:
-    """The timestamp is signed with the body, so an old request cannot be replayed with a new one."""
-    if not timestamp.isdigit():
+) -> bytes:
+    """The signature's bytes (the replay marker's key) if it is right; else BadSignature.
+
+    The timestamp is signed with the body, so an old request cannot be replayed with a new one."""
+    if not _DIGITS.fullmatch(timestamp):
         raise BadSignature("missing or malformed timestamp")
     if abs(now - int(timestamp)) > window_s:
         raise BadSignature("timestamp outside the replay window")
-    if not hmac.compare_digest(haat_signature(secret, timestamp, body), signature or ""):
+    expected = haat_signature(secret, timestamp, body)
+    if not hmac.compare_digest(expected.encode(), (signature or "").encode("utf-8", "replace")):
         raise BadSignature("signature does not match")
+    return bytes.fromhex(expected.removeprefix("sha256="))
 
 
 # --- ONDC: ed25519 over the signing string of (created), (expires) and the BLAKE2b-512 digest ------
@@ -78,7 +97,10 @@ def parse_ondc_authorization(header: str) -> dict[str, str]:
     scheme, _, rest = (header or "").strip().partition(" ")
     if scheme != "Signature":
         raise BadSignature("Authorization is not an ONDC Signature")
-    params = dict(_PARAM.findall(rest))
+    pairs = _PARAM.findall(rest)
+    params = dict(pairs)
+    if len(params) != len(pairs):
+        raise BadSignature("Signature repeats a parameter")
     if not {"keyId", "created", "expires", "signature"} <= params.keys():
         raise BadSignature("Signature lacks keyId, created, expires or signature")
     parts = params["keyId"].split("|")
@@ -90,22 +112,26 @@ def parse_ondc_authorization(header: str) -> dict[str, str]:
 
 def verify_ondc(
     params: dict[str, str], public_key_b64: str, body: bytes, *, now: float, skew_s: int = 60
-) -> None:
-    try:
-        created, expires = int(params["created"]), int(params["expires"])
-    except ValueError as error:
-        raise BadSignature("created/expires are not integers") from error
+) -> bytes:
+    """The signature's bytes (the replay marker's key) if it verifies; else BadSignature."""
+    if not (_DIGITS.fullmatch(params["created"]) and _DIGITS.fullmatch(params["expires"])):
+        raise BadSignature("created/expires are not integers")
+    created, expires = int(params["created"]), int(params["expires"])
+    if not 0 < expires - created <= MAX_ONDC_SIGNATURE_LIFETIME_S:
+        raise BadSignature("signature lifetime (expires - created) outside 1 s .. 1 hour")
     if created > now + skew_s or expires < now:
         raise BadSignature("signature expired or not yet valid")
     if params.get("headers", ONDC_SIGNED_HEADERS) != ONDC_SIGNED_HEADERS:
         raise BadSignature("unsupported signed headers")
+    signature = strict_b64decode(params["signature"])
+    if len(signature) != ED25519_SIGNATURE_BYTES:
+        raise BadSignature("signature is not an ed25519 signature")
     try:
         key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
-        key.verify(
-            base64.b64decode(params["signature"]), ondc_signing_string(created, expires, body).encode()
-        )
+        key.verify(signature, ondc_signing_string(created, expires, body).encode())
     except (InvalidSignature, ValueError) as error:
         raise BadSignature("signature does not verify") from error
+    return signature
 
 
 def new_ed25519_keypair() -> tuple[str, str]:

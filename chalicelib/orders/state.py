@@ -4,7 +4,8 @@ Statuses only move forward along the lifecycle, except that a return can be turn
 requested -> delivered) and asked for again, any number of times. An event older than the order's
 latest, or one that would move it backwards, is out of order (kept in the history as `stale`); one
 that jumps where no channel can go (a cancelled order shipped, a delivered order cancelled) is
-`rejected`. Neither changes the order's status.
+`rejected`, and so is one from another account than the one that created the order
+(orders/identity.py). None of them changes the order's status.
 
 Placement day: an order is never placed after anything happens to it, so its `placed_at` is the
 earliest of the channel's stated order time and the times of all its events, whatever order they
@@ -95,6 +96,7 @@ def create(event: OrderEvent) -> OrderRecord:
             outlet_id=event.outlet_id,
             return_requests=int(event.status in RETURN_STATUSES),
             stock_taken={},  # the service records what it takes, in the same transaction
+            account=event.account,
             version=1,
         ),
         event,
@@ -107,6 +109,11 @@ def decide(record: OrderRecord | None, event: OrderEvent) -> Decision:  # noqa: 
         if can_create(event):
             return Decision(outcome=Outcome.CREATED, after=create(event))
         return Decision(outcome=Outcome.PARKED, reason="order not known yet; kept until it arrives")
+    if record.account and event.account != record.account:
+        sender = event.account or "an unverified sender"
+        return Decision(
+            outcome=Outcome.REJECTED, reason=f"sent by {sender[:80]}; the order belongs to {record.account}"
+        )
     if event.kind is EventKind.PAYOUT:
         after = record.model_copy(
             update={

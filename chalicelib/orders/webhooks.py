@@ -1,25 +1,37 @@
 """Signed order webhooks: verify, then put the raw body on the order-events queue and answer 202.
 
 Nothing reaches the queue unless the request is for a known channel, small enough, correctly
-signed, inside the replay window and not seen before (a replay marker with a TTL in the orders table).
+signed, inside the replay window, speaks only for its signer (orders/identity.py) and was not seen
+before. Every signature failure gets the same 401 text, so a caller learns nothing of which outlets
+or keys exist; the reason is logged.
+
+Replays: a marker keyed on the signature's bytes (not its text, which base64 can spell several
+ways) is claimed with a conditional put before the send and released if the send fails, so the
+sender's honest retry after a 5xx is accepted - exactly once - and a replay never is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.observability import logger, metrics
-from chalicelib.orders import repository, signing
+from chalicelib.orders import identity, repository, signing
 
 _OUTLET = re.compile(r"^[A-Z0-9-]{3,40}$")
 _SUBSCRIBER = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 SECRET_MAX_AGE_S = 300
+SIGNATURE_REFUSED = "signature not accepted"
+MARKER_MARGIN_S = 120  # the replay marker outlives its signature's validity by this much
 
 
 class WebhookRejected(Exception):
@@ -27,6 +39,15 @@ class WebhookRejected(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What a good signature proves: who signed, the signature's bytes, and until when it is valid."""
+
+    account: str
+    signature: bytes
+    valid_until: int
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -43,25 +64,22 @@ def _parameter(name: str) -> str | None:
         return None
 
 
-def _verify_haat(headers: Mapping[str, str], body: bytes, now: float) -> dict[str, str]:
+def _verify_haat(headers: Mapping[str, str], body: bytes, now: float) -> Verified:
     outlet = _header(headers, signing.HAAT_OUTLET_HEADER)
     if not _OUTLET.fullmatch(outlet):
         raise signing.BadSignature("missing or malformed outlet id")
     secret = _parameter(settings().haat_outlet_secret_parameter(outlet))
     if secret is None:
         raise signing.BadSignature("unknown outlet")
-    signing.verify_haat(
-        secret,
-        _header(headers, signing.HAAT_TIMESTAMP_HEADER),
-        body,
-        _header(headers, signing.HAAT_SIGNATURE_HEADER),
-        now=now,
-        window_s=settings().WEBHOOK_REPLAY_WINDOW_SECONDS,
+    timestamp = _header(headers, signing.HAAT_TIMESTAMP_HEADER)
+    window = settings().WEBHOOK_REPLAY_WINDOW_SECONDS
+    signature = signing.verify_haat(
+        secret, timestamp, body, _header(headers, signing.HAAT_SIGNATURE_HEADER), now=now, window_s=window
     )
-    return {"outlet_id": outlet, "signature": _header(headers, signing.HAAT_SIGNATURE_HEADER)}
+    return Verified(outlet, signature, int(timestamp) + window)
 
 
-def _verify_ondc(headers: Mapping[str, str], body: bytes, now: float) -> dict[str, str]:
+def _verify_ondc(headers: Mapping[str, str], body: bytes, now: float) -> Verified:
     params = signing.parse_ondc_authorization(_header(headers, "Authorization"))
     subscriber, key_id = params["subscriber_id"], params["unique_key_id"]
     if not (_SUBSCRIBER.fullmatch(subscriber) and _SUBSCRIBER.fullmatch(key_id)):
@@ -69,21 +87,52 @@ def _verify_ondc(headers: Mapping[str, str], body: bytes, now: float) -> dict[st
     public_key = _parameter(settings().ondc_public_key_parameter(subscriber, key_id))
     if public_key is None:
         raise signing.BadSignature("sender not in the configured ONDC registry entries")
-    signing.verify_ondc(params, public_key, body, now=now)
-    return {"subscriber_id": subscriber, "signature": params["signature"]}
+    signature = signing.verify_ondc(params, public_key, body, now=now)
+    return Verified(subscriber, signature, int(params["expires"]))
 
 
-VERIFIERS: dict[str, Callable[[Mapping[str, str], bytes, float], dict[str, str]]] = {
+VERIFIERS: dict[str, Callable[[Mapping[str, str], bytes, float], Verified]] = {
     "haat": _verify_haat,
     "ondc": _verify_ondc,
 }
 
 
-def _first_use(signature: str, now: float) -> bool:
-    """Claim this signature; False if it was used before (a replay inside the window)."""
-    window = settings().WEBHOOK_REPLAY_WINDOW_SECONDS
-    digest = hashlib.sha256(signature.encode()).hexdigest()
-    return repository.claim_webhook_signature(digest, expires_at=int(now) + 2 * window)
+def _marker(channel: str, verified: Verified) -> str:
+    return hashlib.sha256(channel.encode() + b":" + verified.signature).hexdigest()
+
+
+def _speaks_for_its_signer(channel: str, body: bytes, account: str) -> None:
+    """403 if a JSON body claims another sender; a body that is not JSON goes on to the consumer,
+    which quarantines it with the reason."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return
+    try:
+        identity.account_of(channel, payload, account)
+    except identity.NotTheSender as error:
+        metrics.add_metric(name="WebhookNotTheSender", unit="Count", value=1)
+        raise WebhookRejected(403, error.reason) from error
+
+
+def _enqueue(channel: str, body: bytes, account: str, now: float) -> str:
+    attributes = {
+        "channel": channel,
+        "received_at": datetime.fromtimestamp(now, UTC).isoformat(),
+        identity.verified_attribute(channel): account,
+    }
+    response = aws.client("sqs").send_message(
+        QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
+        MessageBody=body.decode("utf-8", errors="replace"),
+        MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+    )
+    return str(response["MessageId"])
+
+
+def _refuse_signature(channel: str, reason: str) -> WebhookRejected:
+    logger.info("webhook refused", extra={"channel": channel, "reason": reason})
+    metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
+    return WebhookRejected(401, SIGNATURE_REFUSED)
 
 
 def receive(channel: str, headers: Mapping[str, str], body: bytes, now: float | None = None) -> str:
@@ -97,20 +146,27 @@ def receive(channel: str, headers: Mapping[str, str], body: bytes, now: float | 
     try:
         verified = verify(headers, body, now)
     except signing.BadSignature as error:
-        logger.info("webhook refused", extra={"channel": channel, "reason": str(error)})
-        metrics.add_metric(name="WebhookRefused", unit="Count", value=1)
-        raise WebhookRejected(401, str(error)) from error
-    if not _first_use(verified.pop("signature"), now):
-        raise WebhookRejected(401, "request replayed")
-    attributes = {
-        "channel": channel,
-        "received_at": datetime.fromtimestamp(now, UTC).isoformat(),
-        **verified,
-    }
-    response = aws.client("sqs").send_message(
-        QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
-        MessageBody=body.decode("utf-8", errors="replace"),
-        MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
-    )
+        raise _refuse_signature(channel, str(error)) from error
+    _speaks_for_its_signer(channel, body, verified.account)
+    marker = _marker(channel, verified)
+    if not repository.claim_webhook_signature(marker, expires_at=verified.valid_until + MARKER_MARGIN_S):
+        raise _refuse_signature(channel, "request replayed")
+    try:
+        message_id = _enqueue(channel, body, verified.account, now)
+    except (BotoCoreError, ClientError) as error:
+        _release(marker)
+        code = error.response["Error"]["Code"] if isinstance(error, ClientError) else ""
+        if code == "InvalidMessageContents":
+            raise WebhookRejected(400, "the body has characters a queue message cannot carry") from error
+        logger.exception("webhook not queued", extra={"channel": channel})
+        raise WebhookRejected(503, "the request could not be queued; send it again") from error
     metrics.add_metric(name=f"WebhookAccepted_{channel}", unit="Count", value=1)
-    return str(response["MessageId"])
+    return message_id
+
+
+def _release(marker: str) -> None:
+    """Let the same signature in again: its request never reached the queue."""
+    try:
+        repository.release_webhook_signature(marker)
+    except (BotoCoreError, ClientError):
+        logger.exception("replay marker not released; the sender's retry will be refused until it expires")

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.orders import signing
+from chalicelib.orders import signing, webhooks
 from chalicelib.orders.signing import new_ed25519_keypair
 from haat_tools import webhook_client
 from haat_tools.local import runner
@@ -40,7 +40,10 @@ def _haat(unique: str) -> tuple[bytes, dict[str, str]]:
 
 
 def _ondc(unique: str) -> tuple[bytes, dict[str, str]]:
-    payload = {"context": {"action": "on_status", "message_id": unique}, "message": {"order": {"id": unique}}}
+    payload = {
+        "context": {"action": "on_status", "message_id": unique, "bap_id": "buyer.haat.local"},
+        "message": {"order": {"id": unique}},
+    }
     body = json.dumps(payload).encode()
     return body, webhook_client.signed_headers("ondc", body, payload)
 
@@ -70,24 +73,35 @@ def test_good_haat_request_is_enqueued_with_channel_and_receive_time(api_url: st
 
 
 @pytest.mark.parametrize(
-    ("tamper", "reason"),
+    "tamper",
     [
-        (lambda h: h.pop(signing.HAAT_SIGNATURE_HEADER), "signature does not match"),
-        (
-            lambda h: h.update({signing.HAAT_SIGNATURE_HEADER: "sha256=" + "0" * 64}),
-            "signature does not match",
-        ),
-        (lambda h: h.pop(signing.HAAT_TIMESTAMP_HEADER), "missing or malformed timestamp"),
-        (lambda h: h.update({signing.HAAT_OUTLET_HEADER: "NO-SUCH-OUTLET"}), "unknown outlet"),
+        lambda h: h.pop(signing.HAAT_SIGNATURE_HEADER),
+        lambda h: h.update({signing.HAAT_SIGNATURE_HEADER: "sha256=" + "0" * 64}),
+        lambda h: h.pop(signing.HAAT_TIMESTAMP_HEADER),
+        lambda h: h.update({signing.HAAT_TIMESTAMP_HEADER: "\u00b2"}),
+        lambda h: h.update({signing.HAAT_TIMESTAMP_HEADER: "-1"}),
+        lambda h: h.update({signing.HAAT_TIMESTAMP_HEADER: "9" * 40}),
+        lambda h: h.update({signing.HAAT_OUTLET_HEADER: "NO-SUCH-OUTLET"}),
+        lambda h: h.update({signing.HAAT_OUTLET_HEADER: "airport-sxr"}),
     ],
-    ids=["missing", "bad", "no-timestamp", "unknown-outlet"],
+    ids=[
+        "missing",
+        "bad",
+        "no-timestamp",
+        "superscript-timestamp",
+        "negative-timestamp",
+        "huge-timestamp",
+        "unknown-outlet",
+        "lower-case-outlet",
+    ],
 )
-def test_bad_haat_signatures_get_401(
-    api_url: str, unique: str, tamper: Callable[[dict[str, str]], object], reason: str
+def test_bad_haat_signatures_get_one_generic_401(
+    api_url: str, unique: str, tamper: Callable[[dict[str, str]], object]
 ) -> None:
+    """The same text whatever failed: an unknown outlet reads like a wrong signature."""
     body, headers = _haat(unique)
     tamper(headers)
-    assert _refused(api_url, "haat", body, headers) == (401, reason)
+    assert _refused(api_url, "haat", body, headers) == (401, webhooks.SIGNATURE_REFUSED)
 
 
 def test_haat_body_changed_after_signing_gets_401(api_url: str, unique: str) -> None:
@@ -106,11 +120,11 @@ def test_replayed_haat_requests_get_401(api_url: str, unique: str) -> None:
         aws.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     ):
         aws.client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    assert _refused(api_url, "haat", body, headers) == (401, "request replayed")
+    assert _refused(api_url, "haat", body, headers) == (401, webhooks.SIGNATURE_REFUSED)
     payload = haat_bill(unique)
     old = json.dumps(payload).encode()
     stale_headers = webhook_client.signed_headers("haat", old, payload, now=time.time() - 3600)
-    assert _refused(api_url, "haat", old, stale_headers) == (401, "timestamp outside the replay window")
+    assert _refused(api_url, "haat", old, stale_headers) == (401, webhooks.SIGNATURE_REFUSED)
 
 
 def test_good_ondc_request_is_enqueued(api_url: str, unique: str) -> None:
@@ -123,19 +137,19 @@ def test_good_ondc_request_is_enqueued(api_url: str, unique: str) -> None:
 def test_bad_ondc_signatures_get_401(api_url: str, unique: str) -> None:
     body, headers = _ondc(unique)
     assert _refused(api_url, "ondc", body, {"Content-Type": "application/json"})[0] == 401
-    assert _refused(api_url, "ondc", body + b" ", headers) == (401, "signature does not verify")
+    assert _refused(api_url, "ondc", body + b" ", headers) == (401, webhooks.SIGNATURE_REFUSED)
     stranger_key, _ = new_ed25519_keypair()
     forged = signing.ondc_authorization(
         stranger_key, "buyer.haat.local", "k1", body, created=int(time.time())
     )
     assert _refused(api_url, "ondc", body, {**headers, "Authorization": forged}) == (
         401,
-        "signature does not verify",
+        webhooks.SIGNATURE_REFUSED,
     )
     unknown = signing.ondc_authorization(stranger_key, "evil.example", "k1", body, created=int(time.time()))
     assert _refused(api_url, "ondc", body, {**headers, "Authorization": unknown})[0] == 401
     expired = webhook_client.signed_headers("ondc", body, {}, now=time.time() - 3600)
-    assert _refused(api_url, "ondc", body, expired) == (401, "signature expired or not yet valid")
+    assert _refused(api_url, "ondc", body, expired) == (401, webhooks.SIGNATURE_REFUSED)
 
 
 def test_replayed_ondc_request_gets_401(api_url: str, unique: str) -> None:
@@ -149,7 +163,7 @@ def test_replayed_ondc_request_gets_401(api_url: str, unique: str) -> None:
         aws.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     ):
         aws.client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    assert _refused(api_url, "ondc", body, headers) == (401, "request replayed")
+    assert _refused(api_url, "ondc", body, headers) == (401, webhooks.SIGNATURE_REFUSED)
 
 
 def test_unknown_channel_gets_404_and_large_body_413(api_url: str, unique: str) -> None:
