@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tracemalloc
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
 from chalicelib.connectors.adapters import meesho as adapter
+from chalicelib.connectors.meesho import importer
 from chalicelib.orders.models import OrderEvent, OrderStatus
 from haat_tools.cli import main
+from haat_tools.local import demo
 from haat_tools.local.stack import PROJECT_DIR
 from tests.connector_queue import QueuedMessage, order_queue, take_all
 
@@ -85,8 +88,14 @@ def events(messages: list[QueuedMessage]) -> list[OrderEvent]:
     return [event for m in messages for event in adapter.to_order_events(m.body)]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def seeded(local_aws: object) -> None:
+    """The sample registry: the SKUs of the exports below belong to SHGs in it."""
+    demo.seed_registry()
+
+
 def test_good_export_is_enqueued_and_its_result_stored(client: Client, order_queue: str) -> None:
-    response = post(client, SAMPLE.read_bytes())
+    response = post(client, SAMPLE.read_bytes(), role=Role.MISSION_ADMIN)
 
     assert response.status_code == 200
     result = response.json_body
@@ -159,7 +168,7 @@ def test_headers_may_vary_in_case_spacing_order_and_spelling(
     ]
     body = export([["MS-JMU-WIL-BSK-01", "1", f"{unique}_1", "2400", "2026-11-21", "Ready to ship"]], headers)
 
-    result = post(client, body).json_body
+    result = post(client, body, role=Role.MISSION_ADMIN).json_body
 
     assert result["valid"] == 1, result
     [event] = events(take_all(order_queue))
@@ -257,3 +266,95 @@ def test_unreadable_files_get_a_clear_400(client: Client, content: bytes) -> Non
     response = post(client, content)
     assert response.status_code == 400
     assert response.json_body["error"]
+
+
+def _coordinator(client: Client, body: bytes, **scope: str) -> Any:
+    role = Role.BLOCK_COORDINATOR if "block" in scope else Role.DISTRICT_COORDINATOR
+    token = issue_local_token("coordinator-2", role, **scope)
+    return client.http.post(
+        "/imports/orders/meesho",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+        body=body,
+    )
+
+
+@pytest.mark.parametrize(
+    "scope", [{"district": "Budgam"}, {"district": "Budgam", "block": "Khansahib"}], ids=["district", "block"]
+)
+def test_rows_outside_the_callers_area_are_refused_one_by_one(
+    client: Client, order_queue: str, unique: str, scope: dict[str, str]
+) -> None:
+    """A Budgam coordinator's export with Srinagar SKUs: only the Budgam row is queued."""
+    body = export(
+        [
+            row(f"{unique}01_1", sku="MS-SGR-PM-BOX-02"),
+            row(f"{unique}02_1", sku="MS-BDG-WWC-TRAY-01"),
+            row(f"{unique}01_1", "CANCELLED", sku="MS-SGR-PM-BOX-02"),
+            row(f"{unique}03_1", sku="MS-NOT-LISTED"),
+        ]
+    )
+    response = _coordinator(client, body, **scope)
+    assert response.status_code == 200
+    result = response.json_body
+    assert (result["valid"], result["out_of_scope"], result["invalid"]) == (1, 3, 0)
+    reasons = {(e["row"], e["column"]): e["reason"] for e in result["errors"]}
+    assert reasons[(2, "SKU")] == f"SKU MS-SGR-PM-BOX-02 is outside your area ({_area(scope)})"
+    assert reasons[(4, "SKU")] == reasons[(2, "SKU")]
+    assert "not listed for Meesho" in reasons[(5, "SKU")]
+    [event] = events(take_all(order_queue))
+    assert event.channel_order_id == f"{unique}02_1"
+
+
+def _area(scope: dict[str, str]) -> str:
+    if "block" in scope:
+        return f"block {scope['block']} of district {scope['district']}"
+    return f"district {scope['district']}"
+
+
+def test_a_10_mb_file_of_bad_rows_is_refused_before_anything_is_queued(
+    client: Client, order_queue: str
+) -> None:
+    """Half a million rows (the probe's 1.5 million errors): refused by the row cap, in one pass."""
+    bad_row = b"TELEPORTED,x,31/31/2026,,,,,two,,,\n"
+    body = ",".join(HEADERS).encode() + b"\n" + bad_row * (10 * 1024 * 1024 // len(bad_row))
+    response = post(client, body, role=Role.MISSION_ADMIN)
+    assert response.status_code == 413
+    assert f"more than {importer.MAX_ROWS} rows" in response.json_body["error"]
+    assert take_all(order_queue) == []
+
+
+def test_a_file_of_bad_rows_keeps_a_bounded_report(client: Client, order_queue: str) -> None:
+    """Every error is counted, the first thousand kept: memory does not grow with the errors."""
+    rows = 3000
+    bad_rows = [row("x", status="TELEPORTED", date="31/31/2026", qty="two") for _ in range(rows)]
+    tracemalloc.start()
+    try:
+        result = importer.import_orders(export(bad_rows), source="test", imported_by="test")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (result.rows, result.invalid, result.valid) == (rows, rows, 0)
+    assert result.error_count == 4 * rows
+    assert len(result.errors) == importer.REPORTED_ERRORS
+    assert peak < 16 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+    assert take_all(order_queue) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "says"),
+    [
+        (export([row("big_1", name="x" * 140_000)]), 400, "line 2"),
+        (export([row("nul_1")]).replace(b"Karnataka", b"Kar\x00nataka"), 200, ""),
+        (b"\xef\xbb\xbf" + export([row("bom_1")]), 200, ""),
+        (export([row("ok_1")]) + b"\xff\xfe", 400, "UTF-8"),
+    ],
+    ids=["140-kb-cell", "nul-byte", "utf-8-bom", "bad-bytes-at-the-end"],
+)
+def test_odd_files_get_a_4xx_or_a_result_never_a_500(
+    client: Client, order_queue: str, content: bytes, status: int, says: str
+) -> None:
+    response = post(client, content, role=Role.MISSION_ADMIN)
+    assert response.status_code == status, response.json_body
+    if says:
+        assert says in response.json_body["error"]
+    take_all(order_queue)

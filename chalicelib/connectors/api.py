@@ -7,12 +7,16 @@ PUT to the presigned URL from POST /imports/orders/meesho/uploads.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import access
 from chalicelib.api import principal_of
+from chalicelib.auth import Principal
 from chalicelib.connectors.meesho import importer
+from chalicelib.registry import repository as registry
 
 
 class UploadedFile(BaseModel):
@@ -39,10 +43,34 @@ def import_meesho(app: Chalice) -> Response:
         else:
             body = request.raw_body or b""
             content, source = body.encode() if isinstance(body, str) else body, "request body"
-        result = importer.import_orders(content, source=source, imported_by=principal.subject)
+        result = importer.import_orders(
+            content, source=source, imported_by=principal.subject, scope=_area_of(principal)
+        )
     except importer.ImportRejected as error:
-        return _error(400, str(error))
+        return _error(error.status, str(error))
     return Response(body=importer.response_body(result), status_code=200 if result.accepted else 422)
+
+
+def _area_of(principal: Principal) -> importer.Scope | None:
+    """The import's row check: SKUs whose SHG is outside the caller's area are refused, each with
+    the reason (none for a caller whose area is the whole mission)."""
+    if access.may(principal, "imports:orders", access.MISSION):
+        return None
+
+    def refusals(skus: Collection[str]) -> dict[str, str]:
+        pointers = registry.sku_pointers(importer.CHANNEL, skus)
+        refused = {}
+        for sku in skus:
+            pointer = pointers.get(sku)
+            if pointer is None:
+                refused[sku] = f"SKU {sku} is not listed for Meesho in the registry (in no one's area)"
+                continue
+            place = access.Resource.of(pointer["district"], pointer["block"], pointer["shg_id"])
+            if not access.may(principal, "imports:orders", place):
+                refused[sku] = f"SKU {sku} is outside your area ({access.scope_of(principal)})"
+        return refused
+
+    return refusals
 
 
 def meesho_upload_target(app: Chalice) -> Response:

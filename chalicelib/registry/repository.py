@@ -54,6 +54,13 @@ def pointer_channel(item: dict[str, Any]) -> str:
     return parts[1] if len(parts) == 3 else ""
 
 
+def sku_pointers(channel: str, skus: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Channel SKU -> its pointer (product, SHG, district, block), for the SKUs the registry has."""
+    keys = [sku_key(sku, channel) for sku in sorted(set(skus))]
+    found = batch_get({table_name(): keys}) if keys else []
+    return {pointer_sku(item): from_item(item) for _, item in found}
+
+
 def shg_key(shg_id: str) -> dict[str, str]:
     return {"pk": f"SHG#{shg_id}", "sk": "PROFILE"}
 

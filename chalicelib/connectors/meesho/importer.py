@@ -1,5 +1,10 @@
 """Import a Meesho order export: validate every row, enqueue the valid ones, keep the result.
 
+The file is read as a stream of records (decoded as it goes), within caps that keep one import
+inside the API function's memory and time: MAX_FILE_BYTES, MAX_ROWS (counted in a fast first pass,
+so a file over the cap is refused before any row is queued), REPORTED_ERRORS kept (all counted).
+Rows whose SKU is outside the caller's area are refused one by one, with the reason.
+
 Rows are sent in chunks (one message holds up to CHUNK_BYTES of rows) so that a 10 MB export is
 a few hundred queue messages, not tens of thousands. Every row becomes an event whose id depends
 only on its sub-order number and status, so re-importing the same or an overlapping export puts
@@ -12,6 +17,7 @@ import csv
 import hashlib
 import io
 import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -22,7 +28,7 @@ from pydantic import BaseModel, Field, ValidationError
 from chalicelib import aws, ops
 from chalicelib.config import settings
 from chalicelib.connectors import queue
-from chalicelib.connectors.meesho.columns import COLUMNS, HeaderMap, map_headers
+from chalicelib.connectors.meesho.columns import BY_FIELD, COLUMNS, HeaderMap, map_headers
 from chalicelib.connectors.meesho.models import MeeshoImportMessage, MeeshoOrderRow, as_panel_row
 from chalicelib.observability import logger, metrics
 
@@ -30,6 +36,12 @@ CHANNEL = "meesho"
 UPLOAD_PREFIX = "imports/meesho/"
 CHUNK_BYTES = 20 * 1024
 REPORTED_ERRORS = 1000  # keeps a stored result under DynamoDB's 400 KB and a response small
+
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 25_000  # all bad: ~2 s of CPU (about 7 s at api_handler's 512 MB), well inside 29 s
+SCOPE_WINDOW_ROWS = 500  # rows whose SKUs are looked up together (one BatchGetItem per 100 SKUs)
+SEND_EVERY_CHUNKS = 10  # chunks sent together (one SendMessageBatch): memory stays a few chunks
 
 
 class RowError(BaseModel):
@@ -47,26 +59,64 @@ class ImportResult(BaseModel):
     rows: int = 0
     valid: int = 0
     invalid: int = 0
+    out_of_scope: int = 0
     repeated_in_file: int = 0
     enqueued_messages: int = 0
     missing_columns: list[str] = Field(default_factory=list)
-    errors: list[RowError] = Field(default_factory=list)
+    errors: list[RowError] = Field(default_factory=list, description=f"the first {REPORTED_ERRORS}")
+    error_count: int = 0
     message_ids: list[str] = Field(default_factory=list, exclude=True)
 
     @property
     def accepted(self) -> bool:
         return not self.missing_columns
 
+    def add_errors(self, errors: Iterable[RowError]) -> None:
+        """Count every error, keep the first REPORTED_ERRORS (a file of bad rows stays small)."""
+        for error in errors:
+            self.error_count += 1
+            if len(self.errors) < REPORTED_ERRORS:
+                self.errors.append(error)
+
 
 class ImportRejected(Exception):
-    """The file cannot be read as a Meesho export at all (encoding, header)."""
+    """The file cannot be imported at all (size, encoding, header, a broken cell); nothing is queued."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
-def _decode(content: bytes) -> str:
+# The caller's area as the import sees it: SKUs in, the refusal reason of each SKU outside it out.
+Scope = Callable[[Collection[str]], dict[str, str]]
+
+
+def _lines(content: bytes) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each CSV record, decoded as it is read (no second copy of the file as text);
+    a cell over the csv module's field limit or bytes that are not UTF-8 end the import."""
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""))
     try:
-        return content.decode("utf-8-sig")
+        for cells in reader:
+            yield reader.line_num, cells
     except UnicodeDecodeError as error:
-        raise ImportRejected(f"the file is not UTF-8 text (byte {error.start})") from error
+        raise ImportRejected(f"the file is not UTF-8 text (near line {reader.line_num + 1})") from error
+    except csv.Error as error:
+        raise ImportRejected(f"line {reader.line_num}: {error}; is this a Meesho order export?") from error
+
+
+def _check_size(content: bytes) -> None:
+    """Refuse a file too big to import within the API's time and memory before queueing any row."""
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportRejected(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", 413)
+    records = -1  # the header is not a row
+    for _ in _lines(content):
+        records += 1
+        if records > MAX_ROWS:
+            raise ImportRejected(
+                f"the file has more than {MAX_ROWS} rows: export a shorter date range and import each", 413
+            )
+    if records < 0:
+        raise ImportRejected("the file is empty")
 
 
 def _row_errors(error: ValidationError, line: int, headers: HeaderMap) -> list[RowError]:
@@ -75,24 +125,22 @@ def _row_errors(error: ValidationError, line: int, headers: HeaderMap) -> list[R
         field = str(detail["loc"][0]) if detail["loc"] else ""
         column = headers.headers.get(field) or next((c.header for c in COLUMNS if c.field == field), "")
         reason = str(detail["msg"]).removeprefix("Value error, ")
-        found.append(RowError(row=line, column=column or "(row)", reason=reason))
+        found.append(RowError(row=line, column=column or "(row)", reason=reason[:300]))
     return found
 
 
-def parse(content: bytes, result: ImportResult) -> list[dict[str, str]]:
-    """Valid rows (panel headers -> the file's values), recording every problem in `result`."""
-    reader = csv.reader(io.StringIO(_decode(content), newline=""))
-    header = next(reader, None)
-    if header is None:
+def parse(content: bytes, result: ImportResult) -> Iterator[tuple[int, MeeshoOrderRow, dict[str, str]]]:
+    """(line, row, the file's values) of each valid row, recording every problem in `result`."""
+    lines = _lines(content)
+    first = next(lines, None)
+    if first is None:
         raise ImportRejected("the file is empty")
-    headers = map_headers(header)
+    headers = map_headers(first[1])
     if headers.missing:
         result.missing_columns = list(headers.missing)
-        return []
-    valid: list[dict[str, str]] = []
+        return
     seen: set[tuple[str, str]] = set()
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in lines:
         if not any(cell.strip() for cell in cells):
             continue
         result.rows += 1
@@ -101,59 +149,95 @@ def parse(content: bytes, result: ImportResult) -> list[dict[str, str]]:
             row = MeeshoOrderRow.model_validate(raw)
         except ValidationError as error:
             result.invalid += 1
-            result.errors.extend(_row_errors(error, line, headers))
+            result.add_errors(_row_errors(error, line, headers))
             continue
         if (row.sub_order_no, row.order_status) in seen:
             result.repeated_in_file += 1
             continue
         seen.add((row.sub_order_no, row.order_status))
-        result.valid += 1
-        valid.append(as_panel_row(raw))
-    return valid
+        yield line, row, raw
 
 
-def _chunks(rows: list[dict[str, str]], import_id: str, imported_at: datetime) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    chunk: list[dict[str, str]] = []
-    size = 0
+def _windows(rows: Iterator[tuple[int, MeeshoOrderRow, dict[str, str]]]) -> Iterator[list[Any]]:
+    window: list[Any] = []
     for row in rows:
+        window.append(row)
+        if len(window) == SCOPE_WINDOW_ROWS:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+class _Sender:
+    """Packs rows into chunk messages of up to CHUNK_BYTES and sends them a batch at a time."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self._result = result
+        self._cutoff = time.fromisoformat(settings().MEESHO_DISPATCH_CUTOFF_IST)
+        self._rows: list[dict[str, str]] = []
+        self._size = 0
+        self._chunks: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, str]) -> None:
         length = sum(len(k) + len(v.encode()) + 6 for k, v in row.items())
-        if chunk and size + length > CHUNK_BYTES:
-            messages.append(_message(chunk, import_id, imported_at))
-            chunk, size = [], 0
-        chunk.append(row)
-        size += length
-    if chunk:
-        messages.append(_message(chunk, import_id, imported_at))
-    return messages
+        if self._rows and self._size + length > CHUNK_BYTES:
+            self._close_chunk()
+        self._rows.append(row)
+        self._size += length
+
+    def _close_chunk(self) -> None:
+        message = MeeshoImportMessage(
+            import_id=self._result.import_id,
+            imported_at=self._result.imported_at,
+            dispatch_cutoff_ist=self._cutoff,
+            rows=self._rows,
+        )
+        self._chunks.append(message.model_dump(mode="json"))
+        self._rows, self._size = [], 0
+        if len(self._chunks) == SEND_EVERY_CHUNKS:
+            self._send()
+
+    def _send(self) -> None:
+        sent = queue.send_payloads(CHANNEL, self._chunks)
+        self._result.enqueued_messages += len(sent)
+        self._result.message_ids.extend(sent)
+        self._chunks = []
+
+    def flush(self) -> None:
+        if self._rows:
+            self._close_chunk()
+        if self._chunks:
+            self._send()
 
 
-def _message(rows: list[dict[str, str]], import_id: str, imported_at: datetime) -> dict[str, Any]:
-    message = MeeshoImportMessage(
-        import_id=import_id,
-        imported_at=imported_at,
-        dispatch_cutoff_ist=time.fromisoformat(settings().MEESHO_DISPATCH_CUTOFF_IST),
-        rows=rows,
-    )
-    return message.model_dump(mode="json")
-
-
-def import_orders(content: bytes, *, source: str, imported_by: str) -> ImportResult:
-    """Validate, enqueue and record one export; raises ImportRejected only for unreadable files."""
-    imported_at = datetime.now(UTC)
+def import_orders(
+    content: bytes, *, source: str, imported_by: str, scope: Scope | None = None
+) -> ImportResult:
+    """Validate, enqueue and record one export; ImportRejected (nothing queued) for a file that
+    cannot be imported at all. `scope` refuses, row by row, SKUs outside the caller's area."""
+    _check_size(content)
     result = ImportResult(
         import_id=uuid.uuid4().hex,
-        imported_at=imported_at,
+        imported_at=datetime.now(UTC),
         file_sha256=hashlib.sha256(content).hexdigest(),
         file_bytes=len(content),
     )
-    valid = parse(content, result)
-    if valid:
-        sent = queue.send_payloads(CHANNEL, _chunks(valid, result.import_id, imported_at))
-        result.enqueued_messages = len(sent)
-        result.message_ids = sent
+    sender = _Sender(result)
+    sku_column = BY_FIELD["sku"].header
+    for window in _windows(parse(content, result)):
+        refused = scope({row.sku for _, row, _ in window}) if scope else {}
+        for line, row, raw in window:
+            if row.sku in refused:
+                result.out_of_scope += 1
+                result.add_errors([RowError(row=line, column=sku_column, reason=refused[row.sku])])
+                continue
+            result.valid += 1
+            sender.add(as_panel_row(raw))
+    sender.flush()
     metrics.add_metric(name="MeeshoRowsImported", unit=MetricUnit.Count, value=result.valid)
     metrics.add_metric(name="MeeshoRowsRejected", unit=MetricUnit.Count, value=result.invalid)
+    metrics.add_metric(name="MeeshoRowsOutOfScope", unit=MetricUnit.Count, value=result.out_of_scope)
     logger.info(
         "meesho import",
         extra={"import_id": result.import_id, "rows": result.rows, "valid": result.valid, "source": source},
@@ -163,11 +247,8 @@ def import_orders(content: bytes, *, source: str, imported_by: str) -> ImportRes
 
 
 def response_body(result: ImportResult) -> dict[str, Any]:
-    """The result as JSON, with the first REPORTED_ERRORS row errors and their total."""
-    record = result.model_dump(mode="json")
-    record["errors"] = record["errors"][:REPORTED_ERRORS]
-    record["error_count"] = len(result.errors)
-    return record
+    """The result as JSON: counts, and the first REPORTED_ERRORS row errors."""
+    return result.model_dump(mode="json")
 
 
 def store(result: ImportResult, *, source: str, imported_by: str) -> None:
@@ -186,12 +267,15 @@ def read_uploaded(key: str) -> bytes:
     if not key.startswith(UPLOAD_PREFIX) or ".." in key:
         raise ImportRejected(f"the key must start with {UPLOAD_PREFIX}")
     try:
-        body = aws.client("s3").get_object(Bucket=settings().UPLOADS_BUCKET, Key=key)["Body"]
+        response = aws.client("s3").get_object(Bucket=settings().UPLOADS_BUCKET, Key=key)
     except ClientError as error:
         if error.response["Error"]["Code"] in {"NoSuchKey", "404"}:
             raise ImportRejected(f"no uploaded file at {key}") from error
         raise
-    return bytes(body.read())
+    if int(response["ContentLength"]) > MAX_FILE_BYTES:
+        response["Body"].close()
+        raise ImportRejected(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", 413)
+    return bytes(response["Body"].read(MAX_FILE_BYTES + 1))
 
 
 def upload_target() -> dict[str, str]:
