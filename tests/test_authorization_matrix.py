@@ -1,0 +1,274 @@
+"""The authorization matrix: every route x every role x (in scope, out of scope, no token, expired
+token) -> the status the caller gets, through the local API as a client calls it.
+
+Generated from one table, ROUTES. A route of app.py without a row fails `test_every_route_has_a_row`:
+a new route adds its row here (and its action to chalicelib/access.RULES). A row says how to call
+the route about a thing in a given place, and what each role gets when that place is inside its
+area (in scope) and when it is another district's (out of scope).
+
+The callers: a mission admin, the district coordinator and the block coordinator of place A, and
+the resource person of place A's SHG. "No token" sends no Authorization header (a signed webhook:
+no signature); "expired token" sends a token that expired a minute ago (a webhook: a signature
+from outside the replay window).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from chalice import Chalice
+
+from chalicelib.auth import Principal, Role, issue_local_token
+from chalicelib.registry import repository as registry
+from chalicelib.registry.models import Registry
+from haat_tools import webhook_client
+from haat_tools.local import runner
+from tests.orders.helpers import amazon_change, enqueue_raw
+
+ADMIN, DISTRICT, BLOCK, RESOURCE = (
+    Role.MISSION_ADMIN,
+    Role.DISTRICT_COORDINATOR,
+    Role.BLOCK_COORDINATOR,
+    Role.RESOURCE_PERSON,
+)
+CASES = ("in_scope", "out_of_scope", "no_token", "expired_token")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One SHG of the matrix's registry, with a product and an order of its own."""
+
+    district: str
+    block: str
+    shg_id: str
+    product_id: str
+    meesho_sku: str
+    amazon_sku: str
+    order_id: str
+
+
+@dataclass(frozen=True)
+class World:
+    inside: Place  # in every scoped caller's area
+    outside: Place  # in another district
+
+    def principal(self, role: Role) -> Principal:
+        place = self.inside
+        scope: dict[str, Any] = {
+            ADMIN: {},
+            DISTRICT: {"district": place.district},
+            BLOCK: {"district": place.district, "block": place.block},
+            RESOURCE: {"shg_ids": (place.shg_id,)},
+        }[role]
+        return Principal(subject=f"matrix-{role.value}", role=role, **scope)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Request = Callable[[Place, str], Call]  # (the place the call is about, the case) -> the call
+
+
+@dataclass(frozen=True)
+class Row:
+    request: Request
+    statuses: dict[Role, tuple[int, int]]  # role -> (in scope, out of scope)
+    no_token: int = 401
+    expired_token: int = 401
+    check: Callable[[Role, str, Any], None] | None = None  # more than the status, where it matters
+
+    def expected(self, role: Role, case: str) -> int:
+        if case == "no_token":
+            return self.no_token
+        if case == "expired_token":
+            return self.expired_token
+        return self.statuses[role][0 if case == "in_scope" else 1]
+
+
+def every_role(in_scope: int, out_of_scope: int) -> dict[Role, tuple[int, int]]:
+    return dict.fromkeys(Role, (in_scope, out_of_scope))
+
+
+def scoped(allowed: int, refused: int = 403) -> dict[Role, tuple[int, int]]:
+    """Every role reads its own area; only the mission admin reads another district's."""
+    return {role: (allowed, allowed if role is ADMIN else refused) for role in Role}
+
+
+def get(path: str) -> Request:
+    return lambda place, case: Call("GET", path.format(place=place))
+
+
+def post(path: str) -> Request:
+    return lambda place, case: Call("POST", path)
+
+
+def meesho_export(place: Place, case: str) -> Call:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["Reason for Credit Entry", "Sub Order No", "Order Date", "SKU", "Quantity", "Supplier Listed Price"]
+    )
+    writer.writerow(["PENDING", f"MX{uuid.uuid4().hex[:16]}_1", "2026-11-20", place.meesho_sku, "1", "100"])
+    writer.writerow(["PENDING", "x", "2026-11-20", place.meesho_sku, "1", "100"])  # invalid in any area
+    return Call("POST", "/imports/orders/meesho", out.getvalue().encode(), {"Content-Type": "text/csv"})
+
+
+def check_meesho(role: Role, case: str, body: Any) -> None:
+    """Status 200 either way (the file was read); out-of-area rows are refused one by one."""
+    if role is RESOURCE:
+        return
+    mine = case == "in_scope" or role is ADMIN
+    assert body["valid"] == (1 if mine else 0), body
+    assert body["out_of_scope"] == (0 if mine else 1), body
+    reasons = [error["reason"] for error in body["errors"]]
+    assert any("outside your area" in reason for reason in reasons) is not mine, reasons
+
+
+def haat_webhook(place: Place, case: str) -> Call:
+    """AIRPORT-SXR posts a bill: for its own outlet (in scope) or for HAAT-SGR-01's (out of scope)."""
+    outlet = "AIRPORT-SXR"
+    bill = {
+        "event_id": uuid.uuid4().hex,
+        "outlet_id": outlet if case != "out_of_scope" else "HAAT-SGR-01",
+        "bill_no": f"MX-{uuid.uuid4().hex[:10]}",
+        "status": "placed",
+        "occurred_at": "2026-11-20T11:02:00+05:30",
+        "items": [{"sku": place.amazon_sku, "qty": 1, "unit_price": "100.00"}],
+    }
+    body = json.dumps(bill).encode()
+    if case == "no_token":
+        return Call("POST", "/webhooks/haat", body, {"Content-Type": "application/json"})
+    now = time.time() - (600 if case == "expired_token" else 0)
+    headers = webhook_client.signed_headers("haat", body, {"outlet_id": outlet}, now=now)
+    return Call("POST", "/webhooks/haat", body, headers)
+
+
+ROUTES: dict[tuple[str, str], Row] = {
+    ("GET", "/health"): Row(get("/health"), every_role(200, 200), no_token=200, expired_token=200),
+    ("GET", "/whoami"): Row(get("/whoami"), every_role(200, 200)),
+    ("POST", "/webhooks/{channel}"): Row(haat_webhook, every_role(202, 403)),
+    ("GET", "/orders/{channel}/{order_id}"): Row(get("/orders/amazon/{place.order_id}"), scoped(200)),
+    ("GET", "/orders/quarantine"): Row(
+        get("/orders/quarantine"), {**every_role(403, 403), ADMIN: (200, 200)}
+    ),
+    ("GET", "/products/{product_id}/photos"): Row(get("/products/{place.product_id}/photos"), scoped(200)),
+    ("POST", "/imports/orders/meesho"): Row(
+        meesho_export, {**every_role(200, 200), RESOURCE: (403, 403)}, check=check_meesho
+    ),
+    ("POST", "/imports/orders/meesho/uploads"): Row(
+        post("/imports/orders/meesho/uploads"), {**every_role(201, 201), RESOURCE: (403, 403)}
+    ),
+}
+
+
+def _place(tag: str, unique: str) -> Place:
+    return Place(
+        district=f"District{tag}-{unique}",
+        block=f"Block{tag}-{unique}",
+        shg_id=f"MX{tag}-{unique}",
+        product_id=f"P-MX{tag}-{unique}",
+        meesho_sku=f"MS-MX{tag}-{unique}",
+        amazon_sku=f"AMZ-MX{tag}-{unique}",
+        order_id=f"408-MX{tag}-{unique}",
+    )
+
+
+def _registry(places: list[Place]) -> Registry:
+    return Registry.model_validate(
+        {
+            "shgs": [
+                {"shg_id": p.shg_id, "name": "SHG", "district": p.district, "block": p.block, "village": "V"}
+                for p in places
+            ],
+            "members": [],
+            "products": [
+                {
+                    "product_id": p.product_id,
+                    "shg_id": p.shg_id,
+                    "sku": f"SKU-{p.shg_id}",
+                    "craft": "papier_mache",
+                    "title": "Box for the matrix",
+                    "price_paise": 10000,
+                    "stock": 1000,
+                    "listings": [
+                        {"channel": "meesho", "channel_sku": p.meesho_sku},
+                        {"channel": "amazon", "channel_sku": p.amazon_sku},
+                    ],
+                }
+                for p in places
+            ],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def world(app: Chalice) -> World:
+    unique = uuid.uuid4().hex[:6]
+    inside, outside = _place("A", unique), _place("B", unique)
+    registry.seed(_registry([inside, outside]))
+    for place in (inside, outside):
+        enqueue_raw(json.dumps(amazon_change(place.order_id.removeprefix("408-"), sku=place.amazon_sku)))
+    runner.drain(app, runner.binding("on_order_events"))
+    return World(inside=inside, outside=outside)
+
+
+def _send(api_url: str, call: Call, token: str | None) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        api_url + call.path, data=call.body or None, headers=call.headers, method=call.method
+    )
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _token(world: World, role: Role, case: str) -> str | None:
+    if case == "no_token":
+        return None
+    principal = world.principal(role)
+    return issue_local_token(
+        principal.subject,
+        role,
+        district=principal.district,
+        block=principal.block,
+        shg_ids=principal.shg_ids,
+        ttl_s=-60 if case == "expired_token" else 600,
+    )
+
+
+def test_every_route_has_a_row(app: Chalice) -> None:
+    routes = {(method, path) for path, methods in app.routes.items() for method in methods}
+    assert routes - ROUTES.keys() == set(), "routes without a row in the authorization matrix"
+    assert ROUTES.keys() - routes == set(), "rows for routes app.py no longer has"
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+@pytest.mark.parametrize("route", list(ROUTES), ids=lambda route: f"{route[0]} {route[1]}")
+def test_authorization_matrix(
+    api_url: str, world: World, route: tuple[str, str], role: Role, case: str
+) -> None:
+    row = ROUTES[route]
+    call = row.request(world.outside if case == "out_of_scope" else world.inside, case)
+    status, body = _send(api_url, call, _token(world, role, case))
+    assert status == row.expected(role, case), body
+    if row.check is not None and status < 300:
+        row.check(role, case, body)
