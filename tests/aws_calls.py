@@ -10,7 +10,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from haat_tools.local import fault_proxy
 
@@ -39,41 +39,60 @@ def _table_arn(name: str, index: str | None = None) -> str:
     return f"{arn}/index/{index}" if index else arn
 
 
-def _dynamodb(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+class Grant(NamedTuple):
+    """What one call needs: an IAM action on a resource; for DynamoDB item calls also the item's
+    partition key (what a dynamodb:LeadingKeys condition looks at; '' when not known)."""
+
+    action: str
+    resource: str
+    leading_key: str = ""
+
+
+def _partition_key(item: Any) -> str:
+    value = item.get("pk", "") if isinstance(item, dict) else ""
+    return str(value.get("S", "")) if isinstance(value, dict) else str(value)
+
+
+def _dynamodb(action: str, operation: str, params: dict[str, Any]) -> list[Grant]:
     if operation in {"TransactWriteItems", "TransactGetItems"}:
         return [
-            (_TRANSACT_ACTIONS.get(kind, "dynamodb:GetItem"), _table_arn(body["TableName"]))
+            Grant(
+                _TRANSACT_ACTIONS.get(kind, "dynamodb:GetItem"),
+                _table_arn(body["TableName"]),
+                _partition_key(body.get("Item") or body.get("Key")),
+            )
             for item in params["TransactItems"]
             for kind, body in item.items()
         ]
     if operation in {"BatchWriteItem", "BatchGetItem"}:
-        return [(action, _table_arn(name)) for name in params["RequestItems"]]
-    return [(action, _table_arn(params["TableName"], params.get("IndexName")))]
+        return [Grant(action, _table_arn(name)) for name in params["RequestItems"]]
+    item = params.get("Item") or params.get("Key")
+    return [Grant(action, _table_arn(params["TableName"], params.get("IndexName")), _partition_key(item))]
 
 
-def _sqs(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+def _sqs(action: str, operation: str, params: dict[str, Any]) -> list[Grant]:
     name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[1]
-    return [(action, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
+    return [Grant(action, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
 
 
-def _s3(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+def _s3(action: str, operation: str, params: dict[str, Any]) -> list[Grant]:
     if operation == "GetObject" and params.get("VersionId"):
         action = "s3:GetObjectVersion"
     key = params.get("Key")
-    return [(action, f"arn:aws:s3:::{params['Bucket']}" + (f"/{key}" if key is not None else ""))]
+    return [Grant(action, f"arn:aws:s3:::{params['Bucket']}" + (f"/{key}" if key is not None else ""))]
 
 
-def _sns(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(action, params.get("TopicArn") or params.get("TargetArn") or "phone-number")]
+def _sns(action: str, operation: str, params: dict[str, Any]) -> list[Grant]:
+    return [Grant(action, params.get("TopicArn") or params.get("TargetArn") or "phone-number")]
 
 
-def _ssm(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+def _ssm(action: str, operation: str, params: dict[str, Any]) -> list[Grant]:
     names = params.get("Names") or [params.get("Name") or params.get("Path")]
-    return [(action, f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{n.lstrip('/')}") for n in names]
+    return [Grant(action, f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{n.lstrip('/')}") for n in names]
 
 
-def _secretsmanager(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(action, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{params['SecretId']}")]
+def _secretsmanager(action: str, operation: str, params: dict[str, Any]) -> list[Grant]:
+    return [Grant(action, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{params['SecretId']}")]
 
 
 def _ses(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -91,18 +110,18 @@ _RESOURCES = {
 }
 
 
-def _grants(prefix: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    """(IAM action, resource ARN) pairs one API call needs."""
+def _grants(prefix: str, operation: str, params: dict[str, Any]) -> list[Grant]:
+    """The grants one API call needs."""
     action = _ACTION_ALIASES.get(f"{prefix}:{operation}", f"{prefix}:{operation}")
     resources = _RESOURCES.get(prefix)
-    return resources(action, operation, params) if resources else [(action, "*")]
+    return resources(action, operation, params) if resources else [Grant(action, "*")]
 
 
 class CallRecorder:
     """Collects grants per label (the Lambda function the test is exercising)."""
 
     def __init__(self) -> None:
-        self.grants: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self.grants: dict[str, set[Grant]] = defaultdict(set)
         self._label: str | None = None
         self._lock = threading.Lock()
 
@@ -114,7 +133,20 @@ class CallRecorder:
             self.grants[self._label].update(_grants(prefix, model.name, params))
 
     @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Calls made here are nobody's (what the Lambda service itself knows, say)."""
+        label, self._label = self._label, None
+        try:
+            yield
+        finally:
+            self._label = label
+
+    @contextmanager
     def recording(self, label: str) -> Iterator[None]:
+        """Record as `label`, starting as a fresh container would (nothing looked up yet), since
+        each Lambda function runs in its own containers and pays for its own lookups."""
+        aws.queue_url.cache_clear()
+        parameters.base.DEFAULT_PROVIDERS.clear()
         self._label = label
         try:
             yield

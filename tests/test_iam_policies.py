@@ -1,14 +1,17 @@
 """Each Lambda's IAM policy (.chalice/policy-<function>.json) against the AWS calls it really makes.
 
-The whole pipeline runs against the local stack with every botocore call recorded per function;
-then every recorded call must be allowed by that function's policy, every service the policy
-grants must be used, and no data action may be granted on every resource ("*").
+The whole pipeline runs against the local stack with every botocore call recorded per function
+(with the partition key of each DynamoDB item call, for dynamodb:LeadingKeys conditions); then
+every recorded call must be allowed by that function's policy, every action each statement grants
+must be used through that statement, and no data action may be granted on every resource ("*").
 """
 
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
+import uuid
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from typing import Any
@@ -45,15 +48,26 @@ FUNCTIONS = (
 NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # sns:Publish to a phone number has no resource ARN; the policies pair it with a Deny on every topic.
 SMS_PUBLISH = "sns:Publish"
+FAILING_QUEUE_SUFFIX = "-gone"
+# Used by Lambda's SQS event source mapping with the function's role, not by the function's code.
+EVENT_SOURCE_ACTIONS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
 # Calls IAM always allows.
 FREE_ACTIONS = {"sts:GetCallerIdentity"}
-# The local stack's token key: in AWS the authorizer checks Cognito JWTs and calls no AWS API.
-LOCAL_ONLY_RESOURCES = ("/auth/signing-key",)
+# Read in this process by others than the function: the local stack's token key (in AWS the
+# authorizer checks Cognito JWTs and calls no AWS API) and the signing client's ONDC key (the test
+# signs its requests as a buyer app would); and the queue of the injected send failure.
+NOT_THE_FUNCTIONS = ("/auth/signing-key", "/ondc/signer", FAILING_QUEUE_SUFFIX)
+# Granted for calls this run does not make, each with the path that makes it.
+NOT_EXERCISED = {
+    ("on_photo_uploaded", "s3:GetObjectVersion"): "S3 notifications carry a version id on AWS (not on moto)",
+    ("on_order_events", "dynamodb:DeleteItem"): "a payout for a delivered order closes its unpaid entry",
+    ("api_handler", "s3:PutObject"): "signs the Meesho upload URL; the uploader's PUT is no call of its own",
+}
 
 
-def _get(url: str) -> None:
-    """Call a read route; a 404 still makes the reads the route makes."""
-    status, _ = get_json(url, issue_local_token("iam-test", Role.MISSION_ADMIN))
+def _get(url: str, role: Role = Role.MISSION_ADMIN) -> None:
+    """Call a read route (as a Srinagar caller); a 404 still makes the reads the route makes."""
+    status, _ = get_json(url, issue_local_token("iam-test", role, district="Srinagar"))
     assert status in {200, 404}, status
 
 
@@ -66,28 +80,27 @@ def _get_page(url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str, set[tuple[str, str]]]:
+def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str, set[aws_calls.Grant]]:
     session = Session(app, api_url, local_aws.endpoint, shared=False)
     demo.seed_registry()
     photos = demo.DemoReport()
     with aws_calls.installed() as recorder:
         demo.upload_sample_photos(photos)
-        with recorder.recording("on_photo_uploaded"):
-            runner.drain(app, runner.binding("on_photo_uploaded"))
+        _drain(recorder, app, "on_photo_uploaded")
         with recorder.recording("api_handler"):
             for channel, name in (("haat", "haat_bill_placed.json"), ("ondc", "ondc_on_confirm.json")):
                 payload = json.loads((demo.EVENTS_DIR / "orders" / name).read_text())
                 operator.send(api_url, operator.Line(1, channel, payload))
             connectors_demo.import_meesho_sample(session)
+            _webhook_send_fails(api_url)
+            _import_uploaded_export(api_url)
         with recorder.recording("poll_channels"):
             connectors_demo.poll_flipkart_stand_in(session)
-        aws.client("sqs").send_message(
-            QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
-            MessageBody=(demo.EVENTS_DIR / "orders" / "amazon_order_change.json").read_text(),
-            MessageAttributes={"channel": {"DataType": "String", "StringValue": "amazon"}},
-        )
-        with recorder.recording("on_order_events"):
-            runner.drain(app, runner.binding("on_order_events"))
+        order_id = f"408-IAM-{uuid.uuid4().hex[:8]}"
+        for sent_before in (None, _change(order_id, shipped_first=True), _change(order_id)):
+            if sent_before is not None:  # parked (the order is not known yet), then created and replayed
+                _amazon(sent_before)
+            _drain(recorder, app, "on_order_events")
         with recorder.recording("api_handler"):
             import_id = registry_calls.import_through_api(
                 api_url, (demo.SAMPLES_DIR / "registry" / "members.csv")
@@ -97,8 +110,9 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
         with recorder.recording("api_handler"):
             registry_calls.read_and_edit_through_api(api_url, import_id)
             _get(f"{api_url}/orders/quarantine")
-            _get(f"{api_url}/orders/amazon/408-4536471-6538723")
-            _get(f"{api_url}/products/P-SGR-SOZ-01/photos")
+            _get(f"{api_url}/orders/amazon/{order_id}")
+            _get(f"{api_url}/orders/haat/HAAT-SGR-01-SGR01-2026-000123")  # with its SMS from the outbox
+            _get(f"{api_url}/products/P-SGR-SOZ-01/photos", Role.DISTRICT_COORDINATOR)  # reads its SHG
             _get(f"{api_url}/products/P-SGR-SOZ-01/photos?key=uploads/JK-SGR-0001/P-SGR-SOZ-01/x.jpg")
             _get(f"{api_url}/shgs?district=Srinagar")
             _get(f"{api_url}/shgs/JK-SGR-0001/products")
@@ -117,9 +131,61 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
     }
 
 
-def _needs_permission(grant: tuple[str, str]) -> bool:
-    action, resource = grant
-    return action not in FREE_ACTIONS and not any(resource.endswith(r) for r in LOCAL_ONLY_RESOURCES)
+def _drain(recorder: aws_calls.CallRecorder, app: Chalice, function: str) -> None:
+    """Deliver the function's queue to it; the queue's URL is the event source's to know."""
+    binding = runner.binding(function)
+    with recorder.recording(function):
+        with recorder.paused():
+            aws.queue_url(getattr(settings(), binding.queue_setting))
+        runner.drain(app, binding)
+
+
+def _amazon(notification: dict[str, Any]) -> None:
+    aws.client("sqs").send_message(
+        QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
+        MessageBody=json.dumps(notification),
+        MessageAttributes={"channel": {"DataType": "String", "StringValue": "amazon"}},
+    )
+
+
+def _change(order_id: str, *, shipped_first: bool = False) -> dict[str, Any]:
+    notification = json.loads((demo.EVENTS_DIR / "orders" / "amazon_order_change.json").read_text())
+    notification["NotificationMetadata"]["NotificationId"] = f"{order_id}-{shipped_first}"
+    change = notification["Payload"]["OrderChangeNotification"]
+    change["AmazonOrderId"] = order_id
+    if shipped_first:
+        change["Summary"]["OrderStatus"], change["Summary"]["OrderItems"] = "Shipped", []
+    return dict(notification)
+
+
+def _import_uploaded_export(api_url: str) -> None:
+    """Import an export by its upload key (one that was never uploaded: the read is made all the same)."""
+    request = urllib.request.Request(
+        f"{api_url}/imports/orders/meesho",
+        data=json.dumps({"key": "imports/meesho/never-uploaded.csv"}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {issue_local_token('iam-test', Role.MISSION_ADMIN)}",
+        },
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+
+
+def _webhook_send_fails(api_url: str) -> None:
+    """The queue refuses a webhook's message: the replay marker is released (a rare path's grant)."""
+    payload = json.loads((demo.EVENTS_DIR / "orders" / "haat_bill_placed.json").read_text())
+    payload["event_id"] = "iam-send-fails"
+    real_queue_url = aws.queue_url
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(aws, "queue_url", lambda name: real_queue_url(name) + FAILING_QUEUE_SUFFIX)
+        assert operator.send(api_url, "haat", payload)["http_status"] == 503
+
+
+def _needs_permission(grant: aws_calls.Grant) -> bool:
+    return grant.action not in FREE_ACTIONS and not any(grant.resource.endswith(r) for r in NOT_THE_FUNCTIONS)
 
 
 def _substitute(value: Any, names: dict[str, str]) -> Any:
@@ -157,34 +223,49 @@ def _policy(function: str) -> list[dict[str, Any]]:
     return statements
 
 
-def _matches(statement: dict[str, Any], action: str, resource: str) -> bool:
+def _conditions_hold(statement: dict[str, Any], grant: aws_calls.Grant) -> bool:
+    """The one condition the policies use: ForAllValues:StringLike on dynamodb:LeadingKeys."""
+    for operator_name, conditions in statement.get("Condition", {}).items():
+        assert operator_name == "ForAllValues:StringLike", f"condition {operator_name} not modelled"
+        assert set(conditions) == {"dynamodb:LeadingKeys"}, f"condition keys {set(conditions)} not modelled"
+        patterns = conditions["dynamodb:LeadingKeys"]
+        if not (grant.leading_key and any(fnmatchcase(grant.leading_key, p) for p in patterns)):
+            return False
+    return True
+
+
+def _matches(statement: dict[str, Any], grant: aws_calls.Grant) -> bool:
     actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-    return any(fnmatchcase(action, a) for a in actions) and any(
-        fnmatchcase(resource, r) for r in statement["Resource"]
+    resource = "*" if grant.resource == "phone-number" else grant.resource
+    return (
+        any(fnmatchcase(grant.action, a) for a in actions)
+        and any(fnmatchcase(resource, r) for r in statement["Resource"])
+        and _conditions_hold(statement, grant)
     )
 
 
-def _allowed(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
-    if resource == "phone-number":
-        resource = "*"
-    denied = any(s["Effect"] == "Deny" and _matches(s, action, resource) for s in statements)
-    return not denied and any(s["Effect"] == "Allow" and _matches(s, action, resource) for s in statements)
+def _allowed(statements: list[dict[str, Any]], grant: aws_calls.Grant) -> bool:
+    denied = any(s["Effect"] == "Deny" and _matches(s, grant) for s in statements)
+    return not denied and any(s["Effect"] == "Allow" and _matches(s, grant) for s in statements)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_every_call_is_allowed_and_every_grant_is_used(
-    observed: dict[str, set[tuple[str, str]]], function: str
+    observed: dict[str, set[aws_calls.Grant]], function: str
 ) -> None:
     statements = _policy(function)
     calls = observed.get(function, set())
-    refused = sorted(call for call in calls if not _allowed(statements, *call))
+    refused = sorted(call for call in calls if not _allowed(statements, call))
     assert not refused, f"{function} calls what its policy does not allow: {refused}"
-    used_services = {action.split(":")[0] for action, _ in calls}
     for statement in statements:
         if statement["Effect"] != "Allow" or statement.get("Sid") in {"OwnLogs", "Tracing"}:
             continue
-        services = {a.split(":")[0] for a in statement["Action"]}
-        assert services <= used_services, f"{function} is granted {services - used_services} it never uses"
+        used = {call.action for call in calls if _matches(statement, call)} | EVENT_SOURCE_ACTIONS
+        used |= {action for name, action in NOT_EXERCISED if name == function}
+        unused = sorted(set(statement["Action"]) - used)
+        assert not unused, (
+            f"{function}: statement {statement.get('Sid')} grants {unused}, never used through it"
+        )
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

@@ -81,3 +81,13 @@ def test_uploads_bucket_is_private_and_encrypted(local_aws: stack.LocalAws) -> N
     encryption = s3.get_bucket_encryption(Bucket=settings().UPLOADS_BUCKET)
     assert encryption["ServerSideEncryptionConfiguration"]["Rules"]
     assert s3.get_bucket_versioning(Bucket=settings().UPLOADS_BUCKET)["Status"] == "Enabled"
+
+
+def test_topics_are_encrypted_with_the_stacks_key(local_aws: stack.LocalAws) -> None:
+    config = settings()
+    sns, kms = aws.client("sns"), aws.client("kms")
+    for name in (config.DIGEST_TOPIC, config.ALARMS_TOPIC):
+        arn = next(t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{name}"))
+        key = sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("KmsMasterKeyId", "")
+        assert key, f"topic {name} is not encrypted"
+        assert key in {k["KeyId"] for k in kms.list_keys()["Keys"]}, "not a key of this account"
