@@ -117,6 +117,16 @@ def post(path: str) -> Request:
     return lambda place, case: Call("POST", path)
 
 
+def photo_upload(place: Place, case: str) -> Call:
+    body = {
+        "product_id": place.product_id,
+        "file_name": "front.jpg",
+        "content_type": "image/jpeg",
+        "size": 1000,
+    }
+    return Call("POST", "/uploads", json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
 def meesho_export(place: Place, case: str) -> Call:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -173,6 +183,14 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/imports/orders/meesho/uploads"): Row(
         post("/imports/orders/meesho/uploads"), {**every_role(201, 201), RESOURCE: (403, 403)}
     ),
+    ("GET", "/upload"): Row(get("/upload"), every_role(200, 200), no_token=200, expired_token=200),
+    ("GET", "/upload/{asset}"): Row(
+        get("/upload/upload.js"), every_role(200, 200), no_token=200, expired_token=200
+    ),
+    ("POST", "/uploads"): Row(photo_upload, scoped(201)),
+    # A resource person is shown her own SHGs whatever district she names.
+    ("GET", "/shgs"): Row(get("/shgs?district={place.district}"), {**scoped(200), RESOURCE: (200, 200)}),
+    ("GET", "/shgs/{shg_id}/products"): Row(get("/shgs/{place.shg_id}/products"), scoped(200)),
 }
 
 
@@ -235,9 +253,17 @@ def _send(api_url: str, call: Call, token: str | None) -> tuple[int, Any]:
         request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, _body(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return error.code, _body(error.read())
+
+
+def _body(raw: bytes) -> Any:
+    """JSON, or the text of a page or asset."""
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        return raw.decode(errors="replace")
 
 
 def _token(world: World, role: Role, case: str) -> str | None:
