@@ -9,8 +9,6 @@ Nothing in the files depends on when the digest runs, so a re-run writes the sam
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from chalicelib.calendar import IST, month_days, month_key, trailing_months
+from chalicelib.csvfile import csv_bytes
 from chalicelib.ops import runs_between
 from chalicelib.registry.repository import RegistryCache
 from chalicelib.reports.aggregates import (
@@ -354,11 +353,7 @@ def build(
 
 
 def to_csv(digest: Digest) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(ROW_COLUMNS)
-    writer.writerows(row.csv_values() for row in digest.rows)
-    return buffer.getvalue().encode()
+    return csv_bytes(ROW_COLUMNS, (row.csv_values() for row in digest.rows))
 
 
 def to_json(digest: Digest) -> bytes:
