@@ -14,6 +14,7 @@ from chalicelib.ops import latest_run
 from chalicelib.orders import repository as orders_repository
 from haat_tools.local import demo, runner
 from haat_tools.local.stack import PROJECT_DIR
+from tests.registry_seed import register
 
 ORDERS = runner.binding("on_order_events")
 PHOTOS = runner.binding("on_photo_uploaded")
@@ -29,6 +30,7 @@ def _send_order(body: str, channel: str = "amazon") -> str:
 
 
 def test_upload_with_devanagari_name_reaches_on_photo_uploaded(app: Chalice, unique: str) -> None:
+    register(f"SHG-{unique}", f"P-{unique}")
     key = f"uploads/SHG-{unique}/P-{unique}/शॉल फोटो 1.jpg"
     aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=b"not yet checked")
     result = runner.drain(app, PHOTOS)

@@ -40,6 +40,7 @@ from haat_tools.local import runner
 from tests import photo_corpus
 from tests.http import get_json
 from tests.photo_corpus import Case
+from tests.registry_seed import register
 
 PHOTOS = runner.binding("on_photo_uploaded")
 CASES = photo_corpus.corpus()
@@ -66,6 +67,7 @@ def _fetch(url: str) -> bytes:
 def processed(app: Chalice, api_url: str) -> Iterator[dict[str, dict[str, Any]]]:
     """Every corpus case uploaded to a product of its own, delivered once, read back via the API."""
     products = {case.name: f"P-corpus-{case.name.replace('_', '-')}" for case in CASES}
+    register("SHG-corpus", *products.values())
     for case in CASES:
         _upload(f"uploads/SHG-corpus/{products[case.name]}/{case.file_name}", case.data)
     result = runner.drain(app, PHOTOS)
@@ -162,6 +164,7 @@ def test_embedded_icc_profiles_are_converted_to_srgb(processed: dict[str, dict[s
 
 def test_a_near_duplicate_is_flagged_and_kept(app: Chalice, api_url: str, unique: str) -> None:
     product = f"P-dup-{unique}"
+    register(f"SHG-{unique}", product)
     photo = photo_corpus.product_photo(seed=7)
     _upload(f"uploads/SHG-{unique}/{product}/front.jpg", photo_corpus.encode(photo, quality=92))
     runner.drain(app, PHOTOS)
@@ -182,6 +185,7 @@ def test_oversized_upload_is_rejected_before_download(
 ) -> None:
     monkeypatch.setenv("MAX_UPLOAD_BYTES", "100000")
     settings.cache_clear()
+    register(f"SHG-{unique}", f"P-big-{unique}")
     try:
         _upload(
             f"uploads/SHG-{unique}/P-big-{unique}/big.jpg", photo_corpus.encode(photo_corpus.product_photo())
@@ -291,6 +295,7 @@ def test_photos_api_needs_a_token_and_the_right_area(api_url: str, unique: str) 
 def test_an_upload_deleted_before_processing_is_a_result_not_a_retry(
     app: Chalice, api_url: str, unique: str
 ) -> None:
+    register(f"SHG-{unique}", f"P-gone-{unique}")
     key = f"uploads/SHG-{unique}/P-gone-{unique}/front.jpg"
     _upload(key, photo_corpus.encode(photo_corpus.product_photo()))
     aws.client("s3").delete_object(Bucket=settings().UPLOADS_BUCKET, Key=key)
@@ -366,3 +371,52 @@ def test_a_photo_reads_each_registry_item_once(
         assert runner.drain(app, PHOTOS).failed == 0
     assert reads, "the photo path reads its product and SHG from the registry"
     assert len(reads) == len(set(reads)), reads
+
+
+def test_a_photo_under_another_shgs_product_is_refused_and_never_makes_it_ready(
+    app: Chalice, api_url: str, unique: str
+) -> None:
+    """SHG A files a good photo under SHG B's product: a verdict telling A why, B's product unchanged."""
+    shg_a, _ = _seed(unique)
+    shg_b, product_b = _seed(f"{unique}b")
+    key = f"uploads/{shg_a}/{product_b}/x.jpg"
+    _upload(key, photo_corpus.encode(photo_corpus.product_photo()))
+    assert runner.drain(app, PHOTOS).failed == 0
+    _, body = _photos(api_url, product_b)
+    [photo] = body["photos"]
+    assert (photo["key"], photo["verdict"], photo["codes"]) == (key, "rejected", ["another_shgs_product"])
+    assert photo["reasons"][0]["en"].startswith("This product belongs to another SHG")
+    assert photo["renditions"] == []
+    assert body["readiness"]["accepted_main_images"] == 0
+    assert not any(channel["ready"] for channel in body["readiness"]["channels"].values())
+    own = issue_local_token("rp", Role.RESOURCE_PERSON, shg_ids=[shg_b])
+    assert _photos(api_url, product_b, own)[0] == 200  # B's people see the attempt
+
+
+def test_a_photo_of_a_product_not_in_the_registry_is_refused(app: Chalice, api_url: str, unique: str) -> None:
+    shg, _ = _seed(unique)
+    _upload(f"uploads/{shg}/P-nowhere-{unique}/x.jpg", photo_corpus.encode(photo_corpus.product_photo()))
+    assert runner.drain(app, PHOTOS).failed == 0
+    [photo] = _photos(api_url, f"P-nowhere-{unique}")[1]["photos"]
+    assert (photo["verdict"], photo["codes"]) == ("rejected", ["unknown_product"])
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "uploads/loose-{unique}.jpg",
+        "uploads/SHG-{unique}/x-{unique}.jpg",
+        "uploads/SHG-{unique}/P-{unique}/deeper/x.jpg",
+        "uploads/=HYPERLINK(1)/P-{unique}/x.jpg",
+        "uploads/SHG-{unique}/P-{unique}/..",
+    ],
+    ids=["loose", "no-product", "too-deep", "formula-shg", "dot-dot"],
+)
+def test_keys_outside_the_pattern_are_refused_not_filed(app: Chalice, unique: str, key: str) -> None:
+    _seed(unique)
+    _upload(key.format(unique=unique), photo_corpus.encode(photo_corpus.product_photo()))
+    assert runner.drain(app, PHOTOS).failed == 0
+    filed = [
+        i for i in _items(settings().CATALOGUE_TABLE, "PRODUCT#") if i.get("key") == key.format(unique=unique)
+    ]
+    assert filed == []

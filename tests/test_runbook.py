@@ -15,6 +15,7 @@ from chalicelib.notify.models import Template
 from chalicelib.queues import dead_letter_queue
 from haat_tools.cli.ops import digest_fire_time
 from haat_tools.local import runner
+from tests.registry_seed import register
 
 
 def test_redrive_moves_dead_letters_back_to_their_queue(
@@ -57,6 +58,7 @@ def test_rerun_digest_fires_the_digest_for_that_ist_day(cli: Callable[..., Resul
 def test_reprocess_photo_judges_the_stored_upload_again(
     cli: Callable[..., Result], app: Chalice, api_url: str, unique: str
 ) -> None:
+    register(f"SHG-{unique}", f"P-{unique}")
     key = f"uploads/SHG-{unique}/P-{unique}/front.jpg"
     aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=b"not a photo at all")
     runner.drain(app, runner.binding("on_photo_uploaded"))

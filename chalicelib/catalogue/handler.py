@@ -7,16 +7,21 @@ failure of the pipeline itself (AWS unreachable, throttled) fails the message fo
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.batch import process_sqs_batch
 from chalicelib.catalogue.models import Upload
 from chalicelib.catalogue.pipeline import process_upload
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
+
+# uploads/{shg_id}/{product_id}/{file name}: registry id shapes, and a file name without "/".
+UPLOAD_KEY = re.compile(r"uploads/[A-Za-z0-9_-]{3,40}/[A-Za-z0-9_-]{3,60}/[^/]{1,255}")
 
 
 def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -42,7 +47,22 @@ def uploads_in(body: str) -> list[Upload]:
     ]
 
 
+def refusal_of(key: str) -> str:
+    """Why an upload key is not one Haat files photos under ('' if it is `uploads/{shg}/{product}/{file}`)."""
+    if not UPLOAD_KEY.fullmatch(key):
+        return "the key is not uploads/{shg_id}/{product_id}/{file name}"
+    if key.rsplit("/", 1)[1] in {".", ".."}:
+        return "the file name is not a name"
+    return ""
+
+
 def _handle_record(record: SQSRecord) -> None:
     for upload in uploads_in(record.body):
         logger.append_keys(correlation_id=f"{upload.file_id}:{upload.revision}")
+        refusal = refusal_of(upload.key)
+        if refusal:
+            # Nobody to tell and nothing to file it under: Haat's own upload URLs never make such keys.
+            logger.warning("upload refused", extra={"reason": refusal})
+            metrics.add_metric(name="PhotoUploadRefused", unit=MetricUnit.Count, value=1)
+            continue
         process_upload(upload)

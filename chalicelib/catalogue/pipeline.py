@@ -49,7 +49,7 @@ def process_upload(upload: Upload) -> PhotoRecord:
         _tally_verdict(existing, lookups)  # a no-op, unless the run that stored it stopped before counting
         refresh_readiness(upload.product_id, lookups)
         return existing
-    outcome = _judge_and_render(upload)
+    outcome = _judge_and_render(upload, lookups)
     record = PhotoRecord(
         product_id=upload.product_id,
         shg_id=upload.shg_id,
@@ -120,9 +120,22 @@ def _tally_verdict(record: PhotoRecord, lookups: registry.RegistryCache) -> None
     )
 
 
-def _judge_and_render(upload: Upload) -> PhotoOutcome:
+def _not_theirs(upload: Upload, lookups: registry.RegistryCache) -> Code | None:
+    """Why the key's SHG may not file a photo under the key's product (its bytes are then not read):
+    a photo filed under another SHG's product must never make that product ready."""
+    product = lookups.product(upload.product_id)
+    if product is None:
+        return Code.UNKNOWN_PRODUCT
+    return Code.ANOTHER_SHGS_PRODUCT if product.shg_id != upload.shg_id else None
+
+
+def _judge_and_render(upload: Upload, lookups: registry.RegistryCache) -> PhotoOutcome:
     started = time.perf_counter()
     outcome = PhotoOutcome(source_bytes=upload.size)
+    refusal = _not_theirs(upload, lookups)
+    if refusal is not None:
+        outcome.findings = [finding(refusal)]
+        return outcome
     max_bytes = settings().MAX_UPLOAD_BYTES
     if upload.size > max_bytes:
         outcome.findings = [finding(Code.FILE_TOO_LARGE)]

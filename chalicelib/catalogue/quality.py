@@ -60,6 +60,8 @@ class Code(StrEnum):
     BACKGROUND_NOT_WHITE = "background_not_white"
     NEAR_DUPLICATE = "near_duplicate"
     ANIMATION_FIRST_FRAME = "animation_first_frame"
+    UNKNOWN_PRODUCT = "unknown_product"
+    ANOTHER_SHGS_PRODUCT = "another_shgs_product"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -70,6 +72,16 @@ SEVERITY: dict[Code, Severity] = {
 }
 
 MESSAGES: dict[Code, dict[str, str]] = {
+    Code.UNKNOWN_PRODUCT: {
+        "en": "This product is not in the registry. Ask your coordinator to add it, then upload again.",
+        "hi": "यह उत्पाद रजिस्टर में नहीं है। समन्वयक से इसे जुड़वाएँ, फिर फ़ोटो दोबारा अपलोड करें।",
+        "ur": "یہ پروڈکٹ رجسٹر میں نہیں ہے۔ کوآرڈینیٹر سے اسے شامل کروائیں، پھر تصویر دوبارہ اپلوڈ کریں۔",
+    },
+    Code.ANOTHER_SHGS_PRODUCT: {
+        "en": "This product belongs to another SHG. Choose a product of your own SHG and upload again.",
+        "hi": "यह उत्पाद किसी दूसरे समूह का है। अपने समूह का उत्पाद चुनें और फ़ोटो दोबारा अपलोड करें।",
+        "ur": "یہ پروڈکٹ کسی دوسرے گروپ کا ہے۔ اپنے گروپ کا پروڈکٹ چنیں اور تصویر دوبارہ اپلوڈ کریں۔",
+    },
     Code.EMPTY_FILE: {
         "en": "The file is empty. Upload the photo again.",
         "hi": "फ़ाइल खाली है। फ़ोटो फिर से अपलोड करें।",
@@ -159,6 +171,16 @@ MESSAGES: dict[Code, dict[str, str]] = {
 
 # What an SMS can carry: 30 characters (one DLT variable) that still say what to do.
 SHORT_MESSAGES: dict[Code, dict[str, str]] = {
+    Code.UNKNOWN_PRODUCT: {
+        "en": "Unregistered: ask coordinator",
+        "hi": "पंजीकृत नहीं: समन्वयक से पूछें",
+        "ur": "غیر رجسٹرڈ: رابطہ کار سے کہیں",
+    },
+    Code.ANOTHER_SHGS_PRODUCT: {
+        "en": "Another SHG's: choose your own",
+        "hi": "दूसरे समूह का: अपना चुनें",
+        "ur": "دوسرے گروپ کا: اپنا چنیں",
+    },
     Code.EMPTY_FILE: {
         "en": "Empty file: upload it again",
         "hi": "फ़ाइल खाली है: फिर अपलोड करें",

@@ -12,6 +12,8 @@ from chalicelib import aws
 from chalicelib.catalogue import repository
 from chalicelib.catalogue.models import PhotoRecord, Upload
 from chalicelib.config import settings
+from chalicelib.registry import repository as registry
+from chalicelib.registry.models import Registry
 from haat_tools.local import runner, session
 
 
@@ -22,6 +24,41 @@ def _wait_for(product_id: str, file_ids: set[str], timeout_s: float) -> dict[str
         if len(records) == len(file_ids) or time.monotonic() > deadline:
             return records
         time.sleep(1)
+
+
+def _filed_under(product: str | None, local: bool) -> tuple[str, str]:
+    """(product id, SHG id) to upload under: photos are filed only under a product of the key's SHG."""
+    if product is None:
+        if not local:
+            raise click.ClickException("name a registered product with --product on a deployed stage")
+        product = time.strftime("TRIAL-%Y%m%d-%H%M%S")
+        registry.seed(trial_registry(product))
+    found = registry.get_product(product)
+    if found is None:
+        raise click.ClickException(f"no product {product} in the registry")
+    return found.product_id, found.shg_id
+
+
+def trial_registry(product_id: str) -> Registry:
+    """A trial SHG and product in the local registry, to file a folder of photos under."""
+    return Registry.model_validate(
+        {
+            "shgs": [
+                {"shg_id": "TRIAL", "name": "Trial", "district": "Trial", "block": "Trial", "village": "-"}
+            ],
+            "members": [],
+            "products": [
+                {
+                    "product_id": product_id,
+                    "shg_id": "TRIAL",
+                    "sku": product_id,
+                    "craft": "other",
+                    "title": "Trial photos",
+                    "price_paise": 100,
+                }
+            ],
+        }
+    )
 
 
 def _save(record: PhotoRecord, folder: Path) -> None:
@@ -38,18 +75,18 @@ def _save(record: PhotoRecord, folder: Path) -> None:
 )
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--save", type=click.Path(file_okay=False, path_type=Path), help="Write the renditions here.")
-@click.option("--product", help="Product id to file the photos under (default: a fresh trial product).")
-@click.option("--shg", default="TRIAL", show_default=True, help="SHG id in the upload path.")
+@click.option(
+    "--product",
+    help="Registered product to file the photos under (its SHG is looked up); locally a trial one if none.",
+)
 @click.option(
     "--stage", default="local", show_default=True, help="`local` (embedded stack) or a deployed stage."
 )
 @click.option("--timeout", default=300, show_default=True, help="Seconds to wait for the verdicts.")
-def photos(
-    folder: Path, *, save: Path | None, product: str | None, shg: str, stage: str, timeout: int
-) -> None:
+def photos(folder: Path, *, save: Path | None, product: str | None, stage: str, timeout: int) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    product_id = product or time.strftime("TRIAL-%Y%m%d-%H%M%S")
     with session.stage_session(stage) as local:
+        product_id, shg = _filed_under(product, local is not None)
         uploads = {}
         for path in files:
             key = f"uploads/{shg}/{product_id}/{path.name}"
