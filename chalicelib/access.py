@@ -140,6 +140,12 @@ def require(principal: Principal, action: str, resource: Resource | None = None)
         raise ForbiddenError(_rule(action).refusal)
 
 
+def listed_shgs(principal: Principal) -> tuple[str, ...] | None:
+    """The SHGs the principal's area is a list of (resource persons), or None when it is a district,
+    a block or the mission (then an SHG listing is a district's, filtered with `may`)."""
+    return principal.shg_ids if principal.role is Role.RESOURCE_PERSON else None
+
+
 def scope_of(principal: Principal) -> str:
     """The principal's area in words, for messages ('district Budgam', 'SHGs A, B')."""
     match principal.role:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from chalice import ForbiddenError
 
@@ -71,3 +74,17 @@ def test_token_context_round_trips_as_flat_strings() -> None:
     context = RP_A.context()
     assert all(isinstance(value, str) for value in context.values())
     assert Principal.model_validate(context) == RP_A
+
+
+def test_no_module_but_the_policy_looks_at_roles() -> None:
+    """`auth.py` says who the caller is; only `access.py` decides on roles."""
+    root = Path(__file__).resolve().parents[1]
+    role = re.compile(r"(?<![A-Za-z])Role\.[A-Z_]+|principal\.role\b")
+    sources = [root / "app.py", *(root / "chalicelib").rglob("*.py")]
+    allowed = {root / "chalicelib" / "access.py", root / "chalicelib" / "auth.py"}
+    looking = [
+        str(path.relative_to(root))
+        for path in sources
+        if path not in allowed and role.search(path.read_text())
+    ]
+    assert looking == []

@@ -17,7 +17,7 @@ from chalice import BadRequestError, NotFoundError, Response
 from pydantic import ValidationError
 
 from chalicelib import access
-from chalicelib.auth import Principal, Role
+from chalicelib.auth import Principal
 from chalicelib.catalogue import readiness, repository, storage, uploads
 from chalicelib.catalogue.models import PhotoRecord, Upload
 from chalicelib.config import settings
@@ -49,8 +49,9 @@ def _product_in_scope(product_id: str, principal: Principal, action: str) -> Pro
 def shgs(principal: Principal, district: str | None) -> dict[str, Any]:
     """The SHGs the caller may work on, by name (her own SHGs, or one index Query per district)."""
     access.require(principal, "products:read")
-    if principal.role is Role.RESOURCE_PERSON:
-        found = [shg for shg in map(registry.get_shg, principal.shg_ids) if shg is not None]
+    listed = access.listed_shgs(principal)
+    if listed is not None:
+        found = [shg for shg in map(registry.get_shg, listed) if shg is not None]
     else:
         district = district or principal.district
         if not district:
