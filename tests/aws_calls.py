@@ -12,6 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from aws_lambda_powertools.utilities import parameters
+
+from chalicelib import aws
+from chalicelib.registry.repository import RegistryCache
+from chalicelib.reports import aggregates
 from haat_tools.local import fault_proxy
 
 ACCOUNT = "123456789012"
@@ -147,6 +152,7 @@ class CallRecorder:
         each Lambda function runs in its own containers and pays for its own lookups."""
         aws.queue_url.cache_clear()
         parameters.base.DEFAULT_PROVIDERS.clear()
+        aggregates._registry = RegistryCache(ttl_seconds=aggregates._registry.ttl_seconds)
         self._label = label
         try:
             yield

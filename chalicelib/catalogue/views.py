@@ -11,6 +11,7 @@ belongs to the mission as a whole (mission admins only), so a scoped caller lear
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalice import BadRequestError, NotFoundError, Response
@@ -29,9 +30,13 @@ def _place(shg: SHG | None) -> access.Resource:
     return access.Resource.of(shg.district, shg.block, shg.shg_id) if shg else access.MISSION
 
 
+# The registry's id shapes: anything else names nothing (and is never sent to DynamoDB as a key).
+_REGISTRY_ID = re.compile(r"[A-Za-z0-9_-]{3,60}")
+
+
 def _shg_in_scope(shg_id: str, principal: Principal, action: str) -> SHG:
     access.require(principal, action)
-    shg = registry.get_shg(shg_id)
+    shg = registry.get_shg(shg_id) if _REGISTRY_ID.fullmatch(shg_id) else None
     access.require(principal, action, _place(shg))
     if shg is None:
         raise NotFoundError(f"no SHG {shg_id}")
@@ -41,7 +46,7 @@ def _shg_in_scope(shg_id: str, principal: Principal, action: str) -> SHG:
 def _product_in_scope(product_id: str, principal: Principal, action: str) -> Product | None:
     """The product, if the caller may take `action` on it (None: an admin asked for an unknown one)."""
     access.require(principal, action)
-    product = registry.get_product(product_id)
+    product = registry.get_product(product_id) if _REGISTRY_ID.fullmatch(product_id) else None
     access.require(principal, action, _place(registry.get_shg(product.shg_id) if product else None))
     return product
 

@@ -9,6 +9,9 @@ from chalice import Chalice, Response
 from chalicelib import access
 from chalicelib.auth import Principal
 from chalicelib.orders import repository, webhooks
+from chalicelib.registry.models import Channel
+
+MAX_ORDER_ID_BYTES = 512  # channels' order ids are short; DynamoDB refuses keys over 2 KB
 
 
 def webhook(app: Chalice, channel: str) -> Response:
@@ -27,7 +30,8 @@ def webhook(app: Chalice, channel: str) -> Response:
 def order(channel: str, order_id: str, principal: Principal) -> Response:
     """The order with its history and SMS texts, for a caller whose area holds every line of it."""
     access.require(principal, "orders:read")
-    view = repository.order_view(channel, order_id)
+    known = channel in set(Channel) and 0 < len(order_id.encode()) <= MAX_ORDER_ID_BYTES
+    view = repository.order_view(channel, order_id) if known else None
     if view is None and access.may(principal, "orders:read", access.MISSION):
         return Response(body={"message": f"no order {channel}/{order_id}"}, status_code=404)
     access.require(principal, "orders:read", order_resource(view["order"] if view else None))
