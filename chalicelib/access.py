@@ -60,7 +60,10 @@ RULES: dict[str, Rule] = {
     "members:edit": Rule(EVERYONE, refusal="this member is outside your area"),
     "products:edit": Rule(EVERYONE, refusal="this product is outside your area"),
     "registry:history": Rule(EVERYONE),
-    "dashboard:read": Rule(EVERYONE),
+    "dashboard:read": Rule(
+        COORDINATORS,
+        refusal="the dashboard covers a district or a block; resource persons use the upload page",
+    ),
     "digest:subscribe": Rule(
         COORDINATORS,
         refusal="only coordinators (for their own area) and mission admins manage digest e-mails",

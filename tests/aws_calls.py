@@ -100,8 +100,8 @@ def _secretsmanager(action: str, operation: str, params: dict[str, Any]) -> list
     return [Grant(action, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{params['SecretId']}")]
 
 
-def _ses(action: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(action, f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{params['Source']}")]
+def _ses(action: str, operation: str, params: dict[str, Any]) -> list[Grant]:
+    return [Grant(action, f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{params['Source']}")]
 
 
 _RESOURCES = {

@@ -19,18 +19,22 @@ import io
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from chalice import Chalice
 
 from chalicelib.auth import Principal, Role, issue_local_token
+from chalicelib.mail import links
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import Registry
+from chalicelib.reports.digest import Scope
 from haat_tools import webhook_client
 from haat_tools.local import runner
 from tests.orders.helpers import amazon_change, enqueue_raw
@@ -127,6 +131,39 @@ def photo_upload(place: Place, case: str) -> Call:
     return Call("POST", "/uploads", json.dumps(body).encode(), {"Content-Type": "application/json"})
 
 
+def subscription(method: str) -> Request:
+    """A digest subscription for the place's block (a fresh address: a DELETE finds none, 404)."""
+
+    def call(place: Place, case: str) -> Call:
+        values = {
+            "email": f"mx-{uuid.uuid4().hex[:8]}@example.org",
+            "district": place.district,
+            "block": place.block,
+        }
+        if method == "POST":
+            return Call(
+                "POST",
+                "/digest/subscriptions",
+                json.dumps(values).encode(),
+                {"Content-Type": "application/json"},
+            )
+        return Call(method, "/digest/subscriptions?" + urllib.parse.urlencode(values))
+
+    return call
+
+
+def shared_dashboard(place: Place, case: str) -> Call:
+    """An e-mailed link for place A's block: its own area (in scope) or place B asked through it."""
+    token = links.sign(
+        date.today(), Scope(district=INSIDE_DISTRICT[0], block=INSIDE_DISTRICT[1]), datetime.now(UTC)
+    )
+    return Call(
+        "GET",
+        f"/dashboard/shared/{token}?"
+        + urllib.parse.urlencode({"district": place.district, "block": place.block}),
+    )
+
+
 def meesho_export(place: Place, case: str) -> Call:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -191,6 +228,23 @@ ROUTES: dict[tuple[str, str], Row] = {
     # A resource person is shown her own SHGs whatever district she names.
     ("GET", "/shgs"): Row(get("/shgs?district={place.district}"), {**scoped(200), RESOURCE: (200, 200)}),
     ("GET", "/shgs/{shg_id}/products"): Row(get("/shgs/{place.shg_id}/products"), scoped(200)),
+    ("GET", "/dashboard"): Row(get("/dashboard"), every_role(200, 200), no_token=200, expired_token=200),
+    ("GET", "/dashboard/{asset}"): Row(
+        get("/dashboard/dashboard.js"), every_role(200, 200), no_token=200, expired_token=200
+    ),
+    ("GET", "/dashboard/view"): Row(
+        get("/dashboard/view?district={place.district}&block={place.block}"),
+        {**scoped(200), RESOURCE: (403, 403)},
+    ),
+    # The signed link is the credential: a bearer token neither helps nor hurts.
+    ("GET", "/dashboard/shared/{token}"): Row(
+        shared_dashboard, every_role(200, 403), no_token=200, expired_token=200
+    ),
+    ("GET", "/digest/subscriptions"): Row(
+        get("/digest/subscriptions"), {**every_role(200, 200), RESOURCE: (403, 403)}
+    ),
+    ("POST", "/digest/subscriptions"): Row(subscription("POST"), {**scoped(201), RESOURCE: (403, 403)}),
+    ("DELETE", "/digest/subscriptions"): Row(subscription("DELETE"), {**scoped(404), RESOURCE: (403, 403)}),
 }
 
 
@@ -234,11 +288,15 @@ def _registry(places: list[Place]) -> Registry:
     )
 
 
+UNIQUE = uuid.uuid4().hex[:6]
+INSIDE_DISTRICT = (f"DistrictA-{UNIQUE}", f"BlockA-{UNIQUE}")
+
+
 @pytest.fixture(scope="module")
 def world(app: Chalice) -> World:
-    unique = uuid.uuid4().hex[:6]
-    inside, outside = _place("A", unique), _place("B", unique)
+    inside, outside = _place("A", UNIQUE), _place("B", UNIQUE)
     registry.seed(_registry([inside, outside]))
+    assert (inside.district, inside.block) == INSIDE_DISTRICT
     for place in (inside, outside):
         enqueue_raw(json.dumps(amazon_change(place.order_id.removeprefix("408-"), sku=place.amazon_sku)))
     runner.drain(app, runner.binding("on_order_events"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from datetime import UTC, date, datetime
@@ -96,6 +97,7 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
                 operator.send(api_url, operator.Line(1, channel, payload))
             connectors_demo.import_meesho_sample(session)
             _webhook_send_fails(api_url)
+            _subscribe_and_unsubscribe(api_url)
             _import_uploaded_export(api_url)
         with recorder.recording("poll_channels"):
             connectors_demo.poll_flipkart_stand_in(session)
@@ -175,6 +177,25 @@ def _import_uploaded_export(api_url: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 400
+
+
+def _subscribe_and_unsubscribe(api_url: str) -> None:
+    """A district's officer subscribes to the digest and then leaves it, through the API."""
+    token = issue_local_token("iam-test", Role.MISSION_ADMIN)
+    subscription = {"email": "iam-officer@example.org", "district": "Srinagar", "block": ""}
+    calls = [
+        ("POST", "", json.dumps(subscription).encode(), 201),
+        ("DELETE", "?" + urllib.parse.urlencode(subscription), None, 200),
+    ]
+    for method, query, body, expected in calls:
+        request = urllib.request.Request(
+            f"{api_url}/digest/subscriptions{query}",
+            data=body,
+            method=method,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == expected
 
 
 def _webhook_send_fails(api_url: str) -> None:

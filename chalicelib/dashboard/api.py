@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
-from chalice import BadRequestError, ForbiddenError, Response
+from chalice import BadRequestError, Response
 
 from chalicelib import access, pages
-from chalicelib.auth import Principal, Role
+from chalicelib.auth import Principal
 from chalicelib.calendar import business_date
 from chalicelib.dashboard import render, view
 from chalicelib.mail import links
@@ -40,10 +40,7 @@ def _lang(text: str | None) -> str:
 
 def scope_for(principal: Principal, district: str | None, block: str | None) -> Scope:
     """The scope asked for, or the caller's own; 403 when it is outside her area."""
-    if principal.role is Role.RESOURCE_PERSON:
-        raise ForbiddenError(
-            "the dashboard covers a district or a block; resource persons use the upload page"
-        )
+    access.require(principal, "dashboard:read")
     if not district:
         district, block = principal.district, principal.block
     try:
