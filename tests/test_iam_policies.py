@@ -205,7 +205,7 @@ def _webhook_send_fails(api_url: str) -> None:
     real_queue_url = aws.queue_url
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(aws, "queue_url", lambda name: real_queue_url(name) + FAILING_QUEUE_SUFFIX)
-        assert operator.send(api_url, "haat", payload)["http_status"] == 503
+        assert operator.send(api_url, operator.Line(1, "haat", payload))["http_status"] == 503
 
 
 def _needs_permission(grant: aws_calls.Grant) -> bool:

@@ -107,10 +107,10 @@ def _handle_record(record: SQSRecord) -> list[EventResult]:
         channel = channel_of(payload, channel)
         if not isinstance(payload, dict):
             raise UnmappableEvent("payload is not a JSON object")
-        account = identity.account_of(
-            channel, payload, _attribute(record, identity.verified_attribute(channel))
-        )
-        events = [event.model_copy(update={"account": account}) for event in map_payload(channel, payload)]
+        mapped = map_payload(channel, payload)
+        verified = _attribute(record, identity.verified_attribute(channel))
+        account = identity.account_of(channel, payload, verified)  # before anything is recorded
+        events = [event.model_copy(update={"account": account}) for event in mapped]
     except (UnmappableEvent, identity.NotTheSender) as error:
         _quarantine(record.message_id, channel, error.reason, record.body, received_at)
         return []
