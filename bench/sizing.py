@@ -72,7 +72,10 @@ def _prepare(function: str, photo: Path) -> Any:
             aws.client("sqs").send_message(
                 QueueUrl=url,
                 MessageBody=json.dumps(body),
-                MessageAttributes={"channel": {"DataType": "String", "StringValue": "haat"}},
+                MessageAttributes={
+                    "channel": {"DataType": "String", "StringValue": "haat"},
+                    "outlet_id": {"DataType": "String", "StringValue": body["outlet_id"]},
+                },
             )
     return None
 

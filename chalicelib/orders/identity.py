@@ -15,6 +15,8 @@ from typing import Any
 
 # Channel -> the message attribute the webhook sets to the verified sender.
 VERIFIED_ATTRIBUTE: dict[str, str] = {"haat": "outlet_id", "ondc": "subscriber_id"}
+# Channel -> where its payload names its sender.
+CLAIM_FIELD: dict[str, str] = {"haat": "outlet_id", "ondc": "context.bap_id"}
 
 
 def verified_attribute(channel: str) -> str:
@@ -54,6 +56,5 @@ def account_of(channel: str, payload: Any, verified: str) -> str:
         )
     claimed = claimed_account(channel, payload)
     if claimed != verified:
-        field = "outlet_id" if channel == "haat" else "context.bap_id"
-        raise NotTheSender(f"signed by {what} {verified!r} but {field} is {claimed[:80]!r}")
+        raise NotTheSender(f"signed by {what} {verified!r} but {CLAIM_FIELD[channel]} is {claimed[:80]!r}")
     return verified

@@ -35,7 +35,7 @@ def _send(w: world.World) -> Sent:
         bill = haat_bill(f"{w.unique}{index}", sku=w.product.sku, qty=quantity, event="placed")
         bill["dispatch_by"] = None  # not an open order for other scenarios' sweeps
         bill["items"][0]["unit_price"] = f"{world.PRICE_PAISE / 100:.2f}"
-        enqueue_raw(json.dumps(bill), {"channel": "haat"})
+        enqueue_raw(json.dumps(bill), {"channel": "haat", "outlet_id": bill["outlet_id"]})
         bills.append(f"{bill['outlet_id']}-{bill['bill_no']}")
     ids = [f"new_order:haat:{bill}:{w.artisan.member_id}" for bill in bills]
     return Sent(bills, ids)
