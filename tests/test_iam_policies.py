@@ -62,7 +62,7 @@ NOT_THE_FUNCTIONS = ("/auth/signing-key", "/ondc/signer", FAILING_QUEUE_SUFFIX)
 NOT_EXERCISED = {
     ("on_photo_uploaded", "s3:GetObjectVersion"): "S3 notifications carry a version id on AWS (not on moto)",
     ("on_order_events", "dynamodb:DeleteItem"): "a payout for a delivered order closes its unpaid entry",
-    ("daily_digest", "dynamodb:GetItem"): "a block's digest looks up the SHGs of its Lakhpati and unpaid rows",
+    ("daily_digest", "dynamodb:GetItem"): "a block's digest looks up the SHGs of its Lakhpati, unpaid rows",
     (
         "api_handler",
         "s3:PutObject",
