@@ -45,6 +45,7 @@ from chalicelib.calendar import business_date
 from chalicelib.catalogue import repository as catalogue
 from chalicelib.config import settings
 from chalicelib.notify import outbox, sender
+from chalicelib.orders import identity
 from chalicelib.orders import repository as orders
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import (
@@ -62,6 +63,7 @@ FAULT_RATE = 0.03
 ROUND_EVENTS = 500
 SHGS = 20
 DAY = "2026-11-20"
+OUTLET = "HAAT-SGR-01"  # the outlet every haat bill of the run comes from (as verified by the webhook)
 PRICE_PAISE = 180_000
 SETTLED = frozenset({"sent", "opted_out", "undeliverable"})
 
@@ -138,7 +140,7 @@ def seed_registry() -> None:
 def _haat(order_id: str, sku: str, quantity: int) -> dict[str, Any]:
     return {
         "event_id": f"{order_id}-placed",
-        "outlet_id": "HAAT-SGR-01",
+        "outlet_id": OUTLET,
         "bill_no": order_id,
         "status": "placed",
         "occurred_at": f"{DAY}T11:02:00+05:30",
@@ -200,7 +202,7 @@ def stream(events: int, photos: int, rng: random.Random) -> Round:
         else:
             quantity = rng.randint(1, 3)
             planned.messages.append(("haat", json.dumps(_haat(order_id, f"SKU-{shg_id}", quantity))))
-            planned.orders[("haat", f"HAAT-SGR-01-{order_id}")] = (shg, quantity)
+            planned.orders[("haat", f"{OUTLET}-{order_id}")] = (shg, quantity)
     while len(planned.messages) < events - malformed:  # duplicate deliveries
         planned.messages.append(rng.choice(planned.messages))
     planned.messages += [("haat", '{"event_id": "broken", ')] * malformed
@@ -213,6 +215,16 @@ def stream(events: int, photos: int, rng: random.Random) -> Round:
     return planned
 
 
+def _as_the_webhook(channel: str) -> dict[str, Any]:
+    """Message attributes as the webhook sets them for the outlet it verified (none for Amazon,
+    whose notifications reach the queue straight from SP-API)."""
+    if channel == "amazon":
+        return {}
+    received_at = datetime.now(UTC).isoformat()
+    attributes = identity.message_attributes(channel, OUTLET, received_at)
+    return {name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()}
+
+
 def _send(planned: Round) -> None:
     sqs = aws.client("sqs")
     url = aws.queue_url(settings().ORDER_EVENTS_QUEUE)
@@ -223,9 +235,7 @@ def _send(planned: Round) -> None:
                 {
                     "Id": str(position),
                     "MessageBody": body,
-                    "MessageAttributes": {}
-                    if channel == "amazon"
-                    else {"channel": {"DataType": "String", "StringValue": channel}},
+                    "MessageAttributes": _as_the_webhook(channel),
                 }
                 for position, (channel, body) in enumerate(planned.messages[start : start + 10])
             ],

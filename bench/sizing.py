@@ -58,6 +58,7 @@ def _prepare(function: str, photo: Path) -> Any:
     """Put the function's input in place (untimed); returns what `_invoke` needs."""
     from chalicelib import aws
     from chalicelib.config import settings
+    from chalicelib.orders import identity
 
     if function == "on_photo_uploaded":
         key = f"uploads/{PHOTO_SHG}/{PHOTO_PRODUCT}/{uuid.uuid4().hex[:8]}-phone.jpg"
@@ -73,8 +74,10 @@ def _prepare(function: str, photo: Path) -> Any:
                 QueueUrl=url,
                 MessageBody=json.dumps(body),
                 MessageAttributes={
-                    "channel": {"DataType": "String", "StringValue": "haat"},
-                    "outlet_id": {"DataType": "String", "StringValue": body["outlet_id"]},
+                    name: {"DataType": "String", "StringValue": value}
+                    for name, value in identity.message_attributes(
+                        "haat", body["outlet_id"], "2026-11-20T06:00:00+00:00"
+                    ).items()
                 },
             )
     return None

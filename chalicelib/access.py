@@ -143,6 +143,19 @@ def require(principal: Principal, action: str, resource: Resource | None = None)
         raise ForbiddenError(_rule(action).refusal)
 
 
+def area_of(principal: Principal) -> Resource:
+    """The principal's own area as a resource: what another caller must hold to see what it did
+    (an import a coordinator ran, say). A mission admin's area is the mission as a whole."""
+    match principal.role:
+        case Role.DISTRICT_COORDINATOR:
+            return Resource.of(principal.district)
+        case Role.BLOCK_COORDINATOR:
+            return Resource.of(principal.district, principal.block)
+        case Role.RESOURCE_PERSON:
+            return Resource.spanning(Place(shg_id=shg_id) for shg_id in principal.shg_ids)
+    return MISSION
+
+
 def listed_shgs(principal: Principal) -> tuple[str, ...] | None:
     """The SHGs the principal's area is a list of (resource persons), or None when it is a district,
     a block or the mission (then an SHG listing is a district's, filtered with `may`)."""

@@ -65,6 +65,23 @@ def test_role_check_without_a_resource() -> None:
     assert access.may(RP_A, "profile:read")
 
 
+def test_what_a_caller_did_is_seen_by_whoever_holds_its_area() -> None:
+    """An import a block coordinator ran: her district's coordinator and admins see it, another
+    block's coordinator does not; an admin's import is the mission's."""
+    other_block = Principal(subject="o", role=Role.BLOCK_COORDINATOR, district="Budgam", block="Chadoora")
+    ran_by_khansahib = access.area_of(KHANSAHIB)
+    assert [access.may(p, "imports:registry", ran_by_khansahib) for p in (ADMIN, BUDGAM, other_block)] == [
+        True,
+        True,
+        False,
+    ]
+    assert not access.may(BUDGAM, "imports:registry", access.area_of(ADMIN))
+    assert not access.may(KHANSAHIB, "imports:registry", access.area_of(BUDGAM))
+    assert access.area_of(RP_A) == access.Resource.spanning(
+        [access.Place(shg_id="SHG-A"), access.Place(shg_id="SHG-C")]
+    )
+
+
 def test_an_unknown_action_fails_loudly() -> None:
     with pytest.raises(access.UnknownAction):
         access.may(ADMIN, "orders:delete")

@@ -23,7 +23,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,12 +32,12 @@ from chalice import Chalice
 
 from chalicelib.auth import Principal, Role, issue_local_token
 from chalicelib.mail import links
-from chalicelib.registry import repository as registry
-from chalicelib.registry.models import Registry
+from chalicelib.registry.imports import service as imports
 from chalicelib.reports.digest import Scope
 from haat_tools import webhook_client
 from haat_tools.local import runner
 from tests.orders.helpers import amazon_change, enqueue_raw
+from tests.registry_seed import put
 
 ADMIN, DISTRICT, BLOCK, RESOURCE = (
     Role.MISSION_ADMIN,
@@ -50,7 +50,7 @@ CASES = ("in_scope", "out_of_scope", "no_token", "expired_token")
 
 @dataclass(frozen=True)
 class Place:
-    """One SHG of the matrix's registry, with a product and an order of its own."""
+    """One SHG of the matrix's registry: a member, a product, an order and a registry import of its own."""
 
     district: str
     block: str
@@ -59,6 +59,8 @@ class Place:
     meesho_sku: str
     amazon_sku: str
     order_id: str
+    member_id: str
+    import_id: str = ""  # a registry import its area's coordinator ran
 
 
 @dataclass(frozen=True)
@@ -113,12 +115,30 @@ def scoped(allowed: int, refused: int = 403) -> dict[Role, tuple[int, int]]:
     return {role: (allowed, allowed if role is ADMIN else refused) for role in Role}
 
 
+def coordinators(status: int) -> dict[Role, tuple[int, int]]:
+    """Coordinators and the mission admin, wherever they ask; resource persons never."""
+    return {**every_role(status, status), RESOURCE: (403, 403)}
+
+
 def get(path: str) -> Request:
     return lambda place, case: Call("GET", path.format(place=place))
 
 
 def post(path: str) -> Request:
     return lambda place, case: Call("POST", path)
+
+
+def send_json(method: str, path: str, body: dict[str, Any]) -> Request:
+    return lambda place, case: Call(
+        method, path.format(place=place), json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+
+
+def registry_csv(place: Place, case: str) -> Call:
+    """A small SHG sheet as the request body (status only here: tests/registry checks each row's
+    verdict inside and outside the importer's area, which needs the mission's real districts)."""
+    sheet = f"SHG Code,SHG Name,District,Block,Village\nMXI-{uuid.uuid4().hex[:8]},SHG,Srinagar,Harwan,Dara\n"
+    return Call("POST", "/imports/registry?file_name=shgs.csv", sheet.encode(), {"Content-Type": "text/csv"})
 
 
 def photo_upload(place: Place, case: str) -> Call:
@@ -214,11 +234,9 @@ ROUTES: dict[tuple[str, str], Row] = {
         get("/orders/quarantine"), {**every_role(403, 403), ADMIN: (200, 200)}
     ),
     ("GET", "/products/{product_id}/photos"): Row(get("/products/{place.product_id}/photos"), scoped(200)),
-    ("POST", "/imports/orders/meesho"): Row(
-        meesho_export, {**every_role(200, 200), RESOURCE: (403, 403)}, check=check_meesho
-    ),
+    ("POST", "/imports/orders/meesho"): Row(meesho_export, coordinators(200), check=check_meesho),
     ("POST", "/imports/orders/meesho/uploads"): Row(
-        post("/imports/orders/meesho/uploads"), {**every_role(201, 201), RESOURCE: (403, 403)}
+        post("/imports/orders/meesho/uploads"), coordinators(201)
     ),
     ("GET", "/upload"): Row(get("/upload"), every_role(200, 200), no_token=200, expired_token=200),
     ("GET", "/upload/{asset}"): Row(
@@ -240,11 +258,30 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/dashboard/shared/{token}"): Row(
         shared_dashboard, every_role(200, 403), no_token=200, expired_token=200
     ),
-    ("GET", "/digest/subscriptions"): Row(
-        get("/digest/subscriptions"), {**every_role(200, 200), RESOURCE: (403, 403)}
-    ),
+    ("GET", "/digest/subscriptions"): Row(get("/digest/subscriptions"), coordinators(200)),
     ("POST", "/digest/subscriptions"): Row(subscription("POST"), {**scoped(201), RESOURCE: (403, 403)}),
     ("DELETE", "/digest/subscriptions"): Row(subscription("DELETE"), {**scoped(404), RESOURCE: (403, 403)}),
+    ("POST", "/imports/registry/uploads"): Row(post("/imports/registry/uploads"), coordinators(201)),
+    ("POST", "/imports/registry"): Row(registry_csv, coordinators(202)),
+    ("GET", "/imports/registry"): Row(get("/imports/registry"), coordinators(200)),
+    # Another area's import is not there for the caller (404), as for any id it may not see.
+    ("GET", "/imports/registry/{import_id}"): Row(
+        get("/imports/registry/{place.import_id}"), {**scoped(200, 404), RESOURCE: (403, 403)}
+    ),
+    ("GET", "/imports/registry/{import_id}/report.csv"): Row(
+        get("/imports/registry/{place.import_id}/report.csv"), {**scoped(200, 404), RESOURCE: (403, 403)}
+    ),
+    ("PATCH", "/members/{member_id}"): Row(
+        send_json("PATCH", "/members/{place.member_id}", {"language": "ur"}), scoped(200)
+    ),
+    ("GET", "/members/{member_id}/history"): Row(get("/members/{place.member_id}/history"), scoped(200)),
+    ("PATCH", "/products/{product_id}"): Row(
+        send_json("PATCH", "/products/{place.product_id}", {"price": "120"}), scoped(200)
+    ),
+    ("POST", "/products/{product_id}/restock"): Row(
+        send_json("POST", "/products/{place.product_id}/restock", {"quantity": 1}), scoped(200)
+    ),
+    ("GET", "/products/{product_id}/history"): Row(get("/products/{place.product_id}/history"), scoped(200)),
 }
 
 
@@ -257,34 +294,36 @@ def _place(tag: str, unique: str) -> Place:
         meesho_sku=f"MS-MX{tag}-{unique}",
         amazon_sku=f"AMZ-MX{tag}-{unique}",
         order_id=f"408-MX{tag}-{unique}",
+        member_id=f"MX{tag}-{unique}-M1",
     )
 
 
-def _registry(places: list[Place]) -> Registry:
-    return Registry.model_validate(
-        {
-            "shgs": [
-                {"shg_id": p.shg_id, "name": "SHG", "district": p.district, "block": p.block, "village": "V"}
-                for p in places
-            ],
-            "members": [],
-            "products": [
-                {
-                    "product_id": p.product_id,
-                    "shg_id": p.shg_id,
-                    "sku": f"SKU-{p.shg_id}",
-                    "craft": "papier_mache",
-                    "title": "Box for the matrix",
-                    "price_paise": 10000,
-                    "stock": 1000,
-                    "listings": [
-                        {"channel": "meesho", "channel_sku": p.meesho_sku},
-                        {"channel": "amazon", "channel_sku": p.amazon_sku},
-                    ],
-                }
-                for p in places
-            ],
-        }
+def _register(places: list[Place]) -> None:
+    put(
+        [
+            {"shg_id": p.shg_id, "name": "SHG", "district": p.district, "block": p.block, "village": "V"}
+            for p in places
+        ],
+        [
+            {
+                "product_id": p.product_id,
+                "shg_id": p.shg_id,
+                "sku": f"SKU-{p.shg_id}",
+                "craft": "papier_mache",
+                "title": "Box for the matrix",
+                "price_paise": 10000,
+                "stock": 1000,
+                "listings": [
+                    {"channel": "meesho", "channel_sku": p.meesho_sku},
+                    {"channel": "amazon", "channel_sku": p.amazon_sku},
+                ],
+            }
+            for p in places
+        ],
+        [
+            {"member_id": p.member_id, "shg_id": p.shg_id, "name": "Member", "phone": "+919000000042"}
+            for p in places
+        ],
     )
 
 
@@ -295,12 +334,26 @@ INSIDE_DISTRICT = (f"DistrictA-{UNIQUE}", f"BlockA-{UNIQUE}")
 @pytest.fixture(scope="module")
 def world(app: Chalice) -> World:
     inside, outside = _place("A", UNIQUE), _place("B", UNIQUE)
-    registry.seed(_registry([inside, outside]))
+    _register([inside, outside])
     assert (inside.district, inside.block) == INSIDE_DISTRICT
     for place in (inside, outside):
         enqueue_raw(json.dumps(amazon_change(place.order_id.removeprefix("408-"), sku=place.amazon_sku)))
     runner.drain(app, runner.binding("on_order_events"))
+    inside = replace(inside, import_id=_registry_import(BLOCK, inside))
+    outside = replace(outside, import_id=_registry_import(DISTRICT, outside))
     return World(inside=inside, outside=outside)
+
+
+def _registry_import(role: Role, place: Place) -> str:
+    """An import started by a coordinator of the place (left queued: only its record is read)."""
+    importer = Principal(
+        subject=f"importer-{place.shg_id}",
+        role=role,
+        district=place.district,
+        block=place.block if role is BLOCK else "",
+    )
+    key = imports.store_file(b"SHG Code,SHG Name\n", "shgs.csv")
+    return imports.start(key, importer, file_name="shgs.csv").import_id
 
 
 def _send(api_url: str, call: Call, token: str | None) -> tuple[int, Any]:

@@ -11,14 +11,21 @@ import pytest
 from chalicelib.auth import Role, issue_local_token
 
 ODD_VALUES = ["x" * 3000, "\u00b2", "😀" * 50, "..%2F..%2Fetc", "a b", "=HYPERLINK(1)", "%00"]
-PATHS = [
-    "/orders/amazon/{value}",
-    "/orders/{value}/408-1",
-    "/products/{value}/photos",
-    "/products/P-SGR-SOZ-01/photos?key={value}",
-    "/shgs/{value}/products",
-    "/shgs?district={value}",
-    "/upload/{value}",
+CALLS = [
+    ("GET", "/orders/amazon/{value}"),
+    ("GET", "/orders/{value}/408-1"),
+    ("GET", "/products/{value}/photos"),
+    ("GET", "/products/P-SGR-SOZ-01/photos?key={value}"),
+    ("GET", "/shgs/{value}/products"),
+    ("GET", "/shgs?district={value}"),
+    ("GET", "/upload/{value}"),
+    ("GET", "/imports/registry/{value}"),
+    ("GET", "/imports/registry/{value}/report.csv"),
+    ("GET", "/members/{value}/history"),
+    ("GET", "/products/{value}/history"),
+    ("PATCH", "/members/{value}"),
+    ("PATCH", "/products/{value}"),
+    ("POST", "/products/{value}/restock"),
 ]
 
 
@@ -31,13 +38,16 @@ def _status(url: str, headers: dict[str, str], method: str = "GET", body: bytes 
         return error.code
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("call", CALLS, ids=" ".join)
 @pytest.mark.parametrize("role", [Role.MISSION_ADMIN, Role.DISTRICT_COORDINATOR], ids=lambda r: r.value)
-def test_odd_path_values_get_a_4xx(api_url: str, path: str, role: Role) -> None:
+def test_odd_path_values_get_a_4xx(api_url: str, call: tuple[str, str], role: Role) -> None:
+    method, path = call
     token = issue_local_token("odd", role, district="Srinagar")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = None if method == "GET" else b'{"quantity": 1, "price": "10"}'
     for value in ODD_VALUES:
         url = api_url + path.format(value=urllib.parse.quote(value, safe="%"))
-        status = _status(url, {"Authorization": f"Bearer {token}"})
+        status = _status(url, headers, method, body)
         assert status < 500, (path, value[:20], status)
 
 

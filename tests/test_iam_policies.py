@@ -15,6 +15,7 @@ import urllib.request
 import uuid
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from haat_tools.local.session import Session
 from tests import aws_calls
 from tests.http import get_json, post_json
 from tests.registry import api_calls as registry_calls
+from tests.registry.helpers import PRODUCT_HEADERS, SHG_HEADERS, product, shg, table
 
 FUNCTIONS = (
     "on_photo_uploaded",
@@ -85,7 +87,9 @@ def _get_page(url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str, set[aws_calls.Grant]]:
+def observed(
+    app: Chalice, api_url: str, local_aws: stack.LocalAws, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, set[aws_calls.Grant]]:
     session = Session(app, api_url, local_aws.endpoint, shared=False)
     demo.seed_registry()
     photos = demo.DemoReport()
@@ -107,12 +111,7 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
             if sent_before is not None:  # parked (the order is not known yet), then created and replayed
                 _amazon(sent_before)
             _drain(recorder, app, "on_order_events")
-        with recorder.recording("api_handler"):
-            import_id = registry_calls.import_through_api(
-                api_url, (demo.SAMPLES_DIR / "registry" / "members.csv")
-            )
-        with recorder.recording("on_registry_import"):
-            runner.drain(app, runner.binding("on_registry_import"))
+        import_id = _registry_imports(recorder, app, api_url, tmp_path_factory.mktemp("registry"))
         with recorder.recording("api_handler"):
             registry_calls.read_and_edit_through_api(api_url, import_id)
             _get(f"{api_url}/orders/quarantine")
@@ -135,6 +134,27 @@ def observed(app: Chalice, api_url: str, local_aws: stack.LocalAws) -> dict[str,
     return {
         function: {g for g in grants if _needs_permission(g)} for function, grants in recorder.grants.items()
     }
+
+
+def _registry_imports(recorder: aws_calls.CallRecorder, app: Chalice, api_url: str, folder: Path) -> str:
+    """Registry files through the API and the import queue, making each kind of write: a new SHG
+    (and a bad row, whose note is kept), a new product, then the same product with a new price and
+    Flipkart SKU (an update, its history and the old SKU's pointer deleted). The last import's id."""
+    code = f"JK-IAM-{uuid.uuid4().hex[:6].upper()}"
+    files = [
+        ("shgs.csv", table(SHG_HEADERS, [shg(code), shg(f"{code}-X", "Nowhere")])),
+        ("products.csv", table(PRODUCT_HEADERS, [product(f"{code}-SKU", code)])),
+        ("again.csv", table(PRODUCT_HEADERS, [product(f"{code}-SKU", code, price="1,900", flipkart="FK-2")])),
+    ]
+    import_id = ""
+    for name, content in files:
+        path = folder / name
+        path.write_text(content)
+        with recorder.recording("api_handler"):
+            import_id = registry_calls.import_through_api(api_url, path)
+        with recorder.recording("on_registry_import"):
+            runner.drain(app, runner.binding("on_registry_import"))
+    return import_id
 
 
 def _drain(recorder: aws_calls.CallRecorder, app: Chalice, function: str) -> None:

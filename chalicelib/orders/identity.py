@@ -24,6 +24,15 @@ def verified_attribute(channel: str) -> str:
     return VERIFIED_ATTRIBUTE.get(channel, "")
 
 
+def message_attributes(channel: str, account: str, received_at: str) -> dict[str, str]:
+    """The attributes the webhook puts on a verified request's queue message (anything that enqueues
+    a signed channel's order as if it came through the webhook - a bench, a test - uses these)."""
+    attributes = {"channel": channel, "received_at": received_at}
+    if channel in VERIFIED_ATTRIBUTE:
+        attributes[VERIFIED_ATTRIBUTE[channel]] = account
+    return attributes
+
+
 class NotTheSender(Exception):
     """The payload claims an identity other than the one that signed it."""
 

@@ -115,11 +115,7 @@ def _speaks_for_its_signer(channel: str, body: bytes, account: str) -> None:
 
 
 def _enqueue(channel: str, body: bytes, account: str, now: float) -> str:
-    attributes = {
-        "channel": channel,
-        "received_at": datetime.fromtimestamp(now, UTC).isoformat(),
-        identity.verified_attribute(channel): account,
-    }
+    attributes = identity.message_attributes(channel, account, datetime.fromtimestamp(now, UTC).isoformat())
     response = aws.client("sqs").send_message(
         QueueUrl=aws.queue_url(settings().ORDER_EVENTS_QUEUE),
         MessageBody=body.decode("utf-8", errors="replace"),

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import access
 from chalicelib.api import principal_of, query_param, raw_body
-from chalicelib.auth import Principal, Role
+from chalicelib.auth import Principal
 from chalicelib.registry import edits, repository
 from chalicelib.registry.imports import service
 from chalicelib.registry.imports.columns import Kind
-from chalicelib.registry.imports.models import ImportRecord
+from chalicelib.registry.imports.models import ImportRecord, Report
 from chalicelib.registry.models import Member, Product
 
 REPORTED_NOTES = 1000
@@ -94,25 +94,27 @@ def start_import(app: Chalice) -> Response:
 def _visible(principal: Principal, record: ImportRecord) -> bool:
     """The importer's own imports, and those of an area the caller holds (a mission admin's
     imports are the whole mission's)."""
-    importer = record.importer
-    area = (
-        access.MISSION
-        if importer.role is Role.MISSION_ADMIN
-        else access.Resource.of(importer.district, importer.block)
-    )
+    area = access.area_of(record.importer)
     return record.created_by == principal.subject or access.may(principal, "imports:registry", area)
 
 
+def _report_for(app: Chalice, import_id: str, limit: int) -> Report | None:
+    """The import's report if the caller may see it (None: not found, or not the caller's to see)."""
+    principal = principal_of(app)
+    access.require(principal, "imports:registry")
+    report = service.report(import_id, limit)
+    return report if report is not None and _visible(principal, report.record) else None
+
+
 def import_report(app: Chalice, import_id: str) -> Response:
-    report = service.report(import_id, REPORTED_NOTES)
-    if report is None or not _visible(principal_of(app), report.record):
+    report = _report_for(app, import_id, REPORTED_NOTES)
+    if report is None:
         return _error(404, f"no import {import_id}")
     return Response(body=report.model_dump(mode="json"), status_code=200)
 
 
 def import_report_csv(app: Chalice, import_id: str) -> Response:
-    record = service.report(import_id, 0)
-    if record is None or not _visible(principal_of(app), record.record):
+    if _report_for(app, import_id, 0) is None:
         return _error(404, f"no import {import_id}")
     return Response(
         body=service.report_csv(import_id).decode(),
@@ -126,6 +128,7 @@ def import_report_csv(app: Chalice, import_id: str) -> Response:
 
 def imports(app: Chalice) -> dict[str, Any]:
     principal = principal_of(app)
+    access.require(principal, "imports:registry")
     records = [r for r in service.recent() if _visible(principal, r)]
     return {
         "imports": [
@@ -150,17 +153,19 @@ def _change(
     action: str,
     apply: Callable[[M, E, str], dict[str, Any]],
 ) -> Response:
-    """Parse the body, find the member or product, check the caller's area, apply: 200 with the
-    change record, or 400 / 403 / 404 with the reason."""
+    """Find the member or product, check the caller's area, parse the body, apply: 200 with the
+    change record, or 404 / 403 / 400 with the reason (nobody learns more of a member or product
+    outside their area than that it exists)."""
     principal = principal_of(app)
     try:
-        request = body.model_validate_json(raw_body(app) or b"{}")
         found = current()
-    except ValidationError as error:
-        return _invalid(error)
     except edits.NotFound as error:
         return _error(404, str(error))
     access.require(principal, action, _group_resource(found.shg_id))
+    try:
+        request = body.model_validate_json(raw_body(app) or b"{}")
+    except ValidationError as error:
+        return _invalid(error)
     return Response(body=apply(found, request, principal.subject), status_code=200)
 
 

@@ -13,7 +13,7 @@ from chalicelib.catalogue import repository
 from chalicelib.catalogue.models import PhotoRecord, Upload
 from chalicelib.config import settings
 from chalicelib.registry import repository as registry
-from chalicelib.registry.models import Registry
+from chalicelib.registry.models import SHG, CraftCategory, Product
 from haat_tools.local import runner, session
 
 
@@ -32,32 +32,27 @@ def _filed_under(product: str | None, local: bool) -> tuple[str, str]:
         if not local:
             raise click.ClickException("name a registered product with --product on a deployed stage")
         product = time.strftime("TRIAL-%Y%m%d-%H%M%S")
-        registry.seed(trial_registry(product))
+        register_trial(product)
     found = registry.get_product(product)
     if found is None:
         raise click.ClickException(f"no product {product} in the registry")
     return found.product_id, found.shg_id
 
 
-def trial_registry(product_id: str) -> Registry:
+def register_trial(product_id: str) -> None:
     """A trial SHG and product in the local registry, to file a folder of photos under."""
-    return Registry.model_validate(
-        {
-            "shgs": [
-                {"shg_id": "TRIAL", "name": "Trial", "district": "Trial", "block": "Trial", "village": "-"}
-            ],
-            "members": [],
-            "products": [
-                {
-                    "product_id": product_id,
-                    "shg_id": "TRIAL",
-                    "sku": product_id,
-                    "craft": "other",
-                    "title": "Trial photos",
-                    "price_paise": 100,
-                }
-            ],
-        }
+    group = SHG(shg_id="TRIAL", name="Trial", district="Trial", block="Trial", village="-")
+    registry.put_shg(group)
+    registry.put_product(
+        Product(
+            product_id=product_id,
+            shg_id=group.shg_id,
+            sku=product_id,
+            craft=CraftCategory.OTHER,
+            title="Trial photos",
+            price_paise=100,
+        ),
+        group,
     )
 
 

@@ -4,7 +4,6 @@ and each maker gets her SMS once (or it is unconfirmed, when SNS gave no answer)
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ from chalicelib.registry import repository as registry
 from haat_tools.local.fault_proxy import Fault, Kind
 from tests.faults import world
 from tests.faults.conftest import Scenario
-from tests.orders.helpers import enqueue_raw, haat_bill
+from tests.orders.helpers import enqueue_as_webhook, haat_bill
 
 ORDERS = "on_order_events"
 DAY = "2026-11-20"
@@ -35,7 +34,7 @@ def _send(w: world.World) -> Sent:
         bill = haat_bill(f"{w.unique}{index}", sku=w.product.sku, qty=quantity, event="placed")
         bill["dispatch_by"] = None  # not an open order for other scenarios' sweeps
         bill["items"][0]["unit_price"] = f"{world.PRICE_PAISE / 100:.2f}"
-        enqueue_raw(json.dumps(bill), {"channel": "haat", "outlet_id": bill["outlet_id"]})
+        enqueue_as_webhook("haat", bill)
         bills.append(f"{bill['outlet_id']}-{bill['bill_no']}")
     ids = [f"new_order:haat:{bill}:{w.artisan.member_id}" for bill in bills]
     return Sent(bills, ids)

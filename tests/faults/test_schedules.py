@@ -21,7 +21,7 @@ from haat_tools.local import flipkart_standin as standin
 from haat_tools.local.fault_proxy import Fault, Kind
 from tests.faults import world
 from tests.faults.conftest import Scenario
-from tests.orders.helpers import enqueue_raw, haat_bill
+from tests.orders.helpers import enqueue_as_webhook, haat_bill
 
 # --- dispatch_sweep -------------------------------------------------------------------------------
 
@@ -33,7 +33,7 @@ def _open_orders(scenario: Scenario, w: world.World, fired_at: datetime) -> list
         for index in range(2):
             bill = haat_bill(f"{w.unique}{index}", sku=w.product.sku, event="placed")
             bill["dispatch_by"] = (fired_at + timedelta(hours=2 + index)).isoformat()
-            enqueue_raw(json.dumps(bill), {"channel": "haat", "outlet_id": bill["outlet_id"]})
+            enqueue_as_webhook("haat", bill)
             ids.append(f"dispatch_reminder:haat:{bill['outlet_id']}-{bill['bill_no']}:{w.artisan.member_id}")
         world.poll_queue(scenario.app, "on_order_events")
         world.deliver(scenario.app, time.time())  # the new-order SMS, out of the way

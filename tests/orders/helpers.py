@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.orders import repository
+from chalicelib.orders import identity, repository
 from chalicelib.registry import repository as registry
 from chalicelib.registry.models import SHG, Member, Product
 from haat_tools import webhook_client
@@ -37,6 +38,14 @@ def enqueue_raw(body: str, attributes: dict[str, str] | None = None) -> str:
         },
     )
     return str(response["MessageId"])
+
+
+def enqueue_as_webhook(channel: str, payload: dict[str, Any], account: str = "") -> str:
+    """What the webhook does once it verified the sender: the payload on the queue with its channel
+    and verified sender (the payload's own claim unless `account` names another)."""
+    sender = account or identity.claimed_account(channel, payload)
+    attributes = identity.message_attributes(channel, sender, datetime.now(UTC).isoformat())
+    return enqueue_raw(json.dumps(payload), attributes)
 
 
 def post_signed(api_url: str, channel: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -17,7 +17,7 @@ from chalice import Chalice
 from chalicelib.registry import repository as registry
 from haat_tools.local import runner, stack
 from tests.orders import payloads
-from tests.orders.helpers import enqueue_raw, post_signed, seed_world, sms_sent, view
+from tests.orders.helpers import enqueue_as_webhook, enqueue_raw, post_signed, seed_world, sms_sent, view
 from tests.reports.helpers import digest_announcements, digest_row, read_report, run_digest
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -64,7 +64,7 @@ def test_repeated_return_cycles_each_notify_once_and_stock_comes_back_once(
     # The completed return's message delivered again (SQS), and a second "returned": stock stays.
     again = payloads.haat(bill, f"{unique}-6", "returned", "2026-11-15T10:00:00+05:30", [(sku, 1, "3000")])
     late = payloads.haat(bill, f"{unique}-7", "returned", "2026-11-16T10:00:00+05:30", [(sku, 1, "3000")])
-    enqueue_raw(json.dumps(again), {"channel": "haat", "outlet_id": again["outlet_id"]})
+    enqueue_as_webhook("haat", again)
     assert post_signed(api_url, "haat", late)[0] == 202
     drain()
     assert _stock(sku) == 10
@@ -97,7 +97,7 @@ def test_stock_goes_back_once_on_cancellation_before_dispatch_and_on_a_completed
     post_signed(api_url, "haat", cancelled)
     drain()
     assert _stock(tray) == 10
-    enqueue_raw(json.dumps(cancelled), {"channel": "haat", "outlet_id": cancelled["outlet_id"]})
+    enqueue_as_webhook("haat", cancelled)
     drain()
     assert _stock(tray) == 10
 

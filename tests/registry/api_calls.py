@@ -31,6 +31,7 @@ def import_through_api(api_url: str, path: Path) -> str:
     status, target = call(f"{api_url}/imports/registry/uploads", "POST", {"file_name": path.name})
     assert status == 201, target
     put = urllib.request.Request(target["upload_url"], data=path.read_bytes(), method="PUT")
+    put.add_header("Content-Type", "text/csv")  # urllib's default (a form) would reach S3 as no body
     with urllib.request.urlopen(put, timeout=30) as response:
         assert response.status == 200
     status, record = call(f"{api_url}/imports/registry", "POST", {"key": target["key"]})
