@@ -186,13 +186,6 @@ def dashboard_view() -> Response:
     return dashboard.fragment(api.principal_of(app), api.query_params(app))
 
 
-@app.route("/dashboard/shared/{token}")
-def dashboard_shared(token: str) -> Response:
-    from chalicelib.dashboard import api as dashboard
-
-    return dashboard.shared(token, api.query_params(app))
-
-
 @app.route("/dashboard/{asset}")
 def dashboard_asset(asset: str) -> Response:
     from chalicelib.dashboard import api as dashboard

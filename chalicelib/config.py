@@ -97,11 +97,6 @@ class Settings(BaseModel):
     SMS_READ_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=15)
 
     @property
-    def digest_link_key_parameter(self) -> str:
-        """SSM SecureString: the HMAC key of the digest e-mail's page links."""
-        return f"{self.SECRETS_PREFIX}/digest/link-key"
-
-    @property
     def auth_signing_key_parameter(self) -> str:
         """SSM parameter holding the local stack's token signing key (local mode only)."""
         return f"{self.SECRETS_PREFIX}/auth/signing-key"

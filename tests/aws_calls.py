@@ -7,7 +7,7 @@ ones Powertools creates) reports its calls; nothing is patched away - the calls 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -123,10 +123,12 @@ def _grants(prefix: str, operation: str, params: dict[str, Any]) -> list[Grant]:
 
 
 class CallRecorder:
-    """Collects grants per label (the Lambda function the test is exercising)."""
+    """Collects grants per label (the Lambda function the test is exercising), and how many times
+    each API operation ("dynamodb:Query") was called."""
 
     def __init__(self) -> None:
         self.grants: dict[str, set[Grant]] = defaultdict(set)
+        self.operations: dict[str, Counter[str]] = defaultdict(Counter)
         self._label: str | None = None
         self._lock = threading.Lock()
 
@@ -136,6 +138,7 @@ class CallRecorder:
         prefix = model.service_model.signing_name
         with self._lock:
             self.grants[self._label].update(_grants(prefix, model.name, params))
+            self.operations[self._label][f"{prefix}:{model.name}"] += 1
 
     @contextmanager
     def paused(self) -> Iterator[None]:

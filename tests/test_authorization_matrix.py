@@ -24,16 +24,13 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from chalice import Chalice
 
 from chalicelib.auth import Principal, Role, issue_local_token
-from chalicelib.mail import links
 from chalicelib.registry.imports import service as imports
-from chalicelib.reports.digest import Scope
 from haat_tools import webhook_client
 from haat_tools.local import runner
 from tests.orders.helpers import amazon_change, enqueue_raw
@@ -172,18 +169,6 @@ def subscription(method: str) -> Request:
     return call
 
 
-def shared_dashboard(place: Place, case: str) -> Call:
-    """An e-mailed link for place A's block: its own area (in scope) or place B asked through it."""
-    token = links.sign(
-        date.today(), Scope(district=INSIDE_DISTRICT[0], block=INSIDE_DISTRICT[1]), datetime.now(UTC)
-    )
-    return Call(
-        "GET",
-        f"/dashboard/shared/{token}?"
-        + urllib.parse.urlencode({"district": place.district, "block": place.block}),
-    )
-
-
 def meesho_export(place: Place, case: str) -> Call:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -253,10 +238,6 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/dashboard/view"): Row(
         get("/dashboard/view?district={place.district}&block={place.block}"),
         {**scoped(200), RESOURCE: (403, 403)},
-    ),
-    # The signed link is the credential: a bearer token neither helps nor hurts.
-    ("GET", "/dashboard/shared/{token}"): Row(
-        shared_dashboard, every_role(200, 403), no_token=200, expired_token=200
     ),
     ("GET", "/digest/subscriptions"): Row(get("/digest/subscriptions"), coordinators(200)),
     ("POST", "/digest/subscriptions"): Row(subscription("POST"), {**scoped(201), RESOURCE: (403, 403)}),

@@ -63,9 +63,13 @@ def test_user_pool_has_a_group_per_role_and_an_attribute_per_scope(template: dic
         "a user cannot widen her scope"
     )
     assert client["GenerateSecret"] is False, "pages on a phone cannot keep a secret"
-    # The upload page signs in through the hosted UI (code + PKCE), back to itself, once it has a URL.
+    # The upload page and the dashboard sign in through the hosted UI (code + PKCE), back to
+    # themselves, once the API has a URL.
     assert client["AllowedOAuthFlows"] == {"Fn::If": ["UploadPageKnown", ["code"], {"Ref": "AWS::NoValue"}]}
-    assert client["CallbackURLs"]["Fn::If"][1] == [{"Ref": "UploadPageUrl"}]
+    api = "https://abc123.execute-api.ap-south-1.amazonaws.com/api"
+    for urls in (client["CallbackURLs"], client["LogoutURLs"]):
+        decided = stack._decided(urls, {"UploadPageUrl": f"{api}/upload"}, template["Conditions"])
+        assert decided == [f"{api}/upload", f"{api}/dashboard"]
     [domain] = _of_type(template, "AWS::Cognito::UserPoolDomain").values()
     assert domain["UserPoolId"] == {"Ref": "UserPool"}
 

@@ -11,17 +11,10 @@ from chalicelib.config import settings
 PAGE = "upload"
 
 
-def hosted_ui_url(domain: str) -> str:
-    """The hosted UI's base URL: https://<domain>, or the URL itself where one is given (a stand-in)."""
-    if not domain:
-        return ""
-    return domain.rstrip("/") if "://" in domain else f"https://{domain}"
-
-
 def upload_page() -> Response:
     config = settings()
     uploads_origin, media_origin = storage.browser_origins()
-    hosted_ui = hosted_ui_url(config.COGNITO_DOMAIN)
+    hosted_ui = pages.hosted_ui_url(config.COGNITO_DOMAIN)
     connect = " ".join(filter(None, ["'self'", uploads_origin, hosted_ui]))
     csp = "; ".join(
         [

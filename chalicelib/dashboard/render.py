@@ -1,18 +1,21 @@
 """The dashboard as HTML: figures, inline SVG charts (no script, font or network), English or Hindi.
 
-The same body serves the signed-in page (fetched by dashboard.js) and the signed link of the
-digest e-mail (a whole page, no script). Every figure carries its raw value in `data-value`, so a
-test (or a spreadsheet scrape) reads the number the page shows without parsing rupee formatting.
+The body is fetched by dashboard.js once she is signed in. Every figure carries its raw value in
+`data-value`, so a test (or a spreadsheet scrape) reads the number the page shows without parsing
+rupee formatting. Things are shown by name (SHGs, makers, districts, crafts, channels, photo
+reasons; chalicelib/dashboard/names.py), never by a phone number.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from html import escape
-from typing import Any
 
-from chalicelib.dashboard.view import DashboardView
-from chalicelib.reports.digest import SUMMARY_COUNTERS, Row
+from chalicelib.catalogue.quality import SHORT_MESSAGES, Code
+from chalicelib.dashboard import names
+from chalicelib.dashboard.view import LAKHPATI_SHOWN, DashboardView, LateOrder
+from chalicelib.reports.digest import Row, Scope
 from chalicelib.reports.page import bar_chart, rupees
 
 LinkFor = Callable[[str, str], str]  # (district, block) -> href of that scope's view
@@ -24,7 +27,6 @@ TEXT: dict[str, dict[str, str]] = {
         "district": "District",
         "block": "Block",
         "today": "Today",
-        "yesterday": "Yesterday",
         "mtd": "Month to date",
         "orders": "Orders",
         "gmv_paise": "GMV",
@@ -33,30 +35,40 @@ TEXT: dict[str, dict[str, str]] = {
         "sla_breaches": "Late dispatches",
         "payout_paise": "Paid out",
         "channel_fee_paise": "Fee kept",
-        "expected_fee_paise": "Expected fee",
         "areas_district": "Districts",
         "areas_block": "Blocks",
         "areas_shg": "Self-Help Groups",
-        "drill": "Open a row for its parts",
+        "drill": "open one for its blocks and SHGs",
         "channels": "By channel, month to date",
         "outlets": "Haat outlets and melas, month to date",
         "crafts": "By craft, month to date",
         "late": "Late orders now (open past dispatch-by)",
         "late_none": "No order is late right now.",
+        "late_more": "{shown} longest-late of {total} shown.",
         "order": "Order",
         "shg": "SHG",
         "makers": "Maker",
         "hours_late": "Hours late",
         "reminded": "Reminded",
+        "reminder": "reminder",
+        "escalation": "escalation",
+        "nobody": "nobody yet",
         "lakhpati": "Lakhpati Didi progress (trailing 12 months)",
+        "lakhpati_count": "{reached} Lakhpati Didis; {near} more above {percent}% of {threshold}.",
         "lakhpati_none": "No member near the Lakhpati mark yet.",
         "reasons": "Photo rejection reasons, month to date",
         "reasons_none": "No photo rejected this month.",
-        "polls": "Failed channel polls today",
+        "reason": "Reason",
+        "rejected": "Photos rejected",
+        "member": "Member",
+        "income": "Income, 12 months",
+        "progress": "Progress",
+        "polls": "Failed channel polls that day",
         "polls_none": "Every channel poll succeeded.",
-        "none": "No sales yet.",
-        "as_of": "as of",
-        "up": "Up one level",
+        "account": "Seller account",
+        "failed_runs": "Failed runs",
+        "none": "No sales this month yet.",
+        "ist": "IST",
     },
     "hi": {
         "title": "हाट डैशबोर्ड",
@@ -64,8 +76,7 @@ TEXT: dict[str, dict[str, str]] = {
         "district": "ज़िला",
         "block": "ब्लॉक",
         "today": "आज",
-        "yesterday": "कल",
-        "mtd": "इस महीने",
+        "mtd": "इस महीने अब तक",
         "orders": "ऑर्डर",
         "gmv_paise": "बिक्री (GMV)",
         "cancellations": "रद्द",
@@ -73,195 +84,337 @@ TEXT: dict[str, dict[str, str]] = {
         "sla_breaches": "देर से भेजे",
         "payout_paise": "भुगतान मिला",
         "channel_fee_paise": "चैनल शुल्क",
-        "expected_fee_paise": "अपेक्षित शुल्क",
         "areas_district": "ज़िले",
         "areas_block": "ब्लॉक",
         "areas_shg": "स्वयं सहायता समूह",
-        "drill": "विवरण के लिए पंक्ति खोलें",
+        "drill": "ब्लॉक और समूह देखने के लिए नाम खोलें",
         "channels": "चैनल अनुसार, इस महीने",
         "outlets": "हाट आउटलेट और मेले, इस महीने",
         "crafts": "शिल्प अनुसार, इस महीने",
         "late": "अभी देर वाले ऑर्डर (भेजने की समय-सीमा निकल गई)",
         "late_none": "अभी कोई ऑर्डर देर से नहीं है।",
+        "late_more": "{total} में से सबसे ज़्यादा देर वाले {shown} दिखाए गए।",
         "order": "ऑर्डर",
         "shg": "समूह",
         "makers": "कारीगर",
         "hours_late": "घंटे देर",
-        "reminded": "याद दिलाया",
+        "reminded": "किसे याद दिलाया",
+        "reminder": "रिमाइंडर",
+        "escalation": "एस्केलेशन",
+        "nobody": "अभी किसी को नहीं",
         "lakhpati": "लखपति दीदी प्रगति (पिछले 12 महीने)",
+        "lakhpati_count": "{reached} लखपति दीदी; {near} और {threshold} के {percent}% से ऊपर।",
         "lakhpati_none": "अभी कोई सदस्य लखपति के पास नहीं।",
         "reasons": "फ़ोटो अस्वीकार के कारण, इस महीने",
         "reasons_none": "इस महीने कोई फ़ोटो अस्वीकार नहीं हुई।",
-        "polls": "आज के असफल चैनल पोल",
+        "reason": "कारण",
+        "rejected": "अस्वीकार फ़ोटो",
+        "member": "सदस्य",
+        "income": "आय, 12 महीने",
+        "progress": "प्रगति",
+        "polls": "उस दिन के असफल चैनल पोल",
         "polls_none": "हर चैनल पोल सफल रहा।",
-        "none": "अभी कोई बिक्री नहीं।",
-        "as_of": "तक",
-        "up": "एक स्तर ऊपर",
+        "account": "सेलर खाता",
+        "failed_runs": "असफल बार",
+        "none": "इस महीने अभी कोई बिक्री नहीं।",
+        "ist": "IST",
     },
 }
-PERIODS = (("day", "today"), ("prev", "yesterday"), ("mtd", "mtd"))
+# Outbox states in words (the rest are shown as they are).
+STATES = {
+    "en": {"pending": "waiting", "sending": "sending", "sent": "sent", "failed": "not delivered yet"},
+    "hi": {"pending": "प्रतीक्षा में", "sending": "भेजा जा रहा", "sent": "भेजा गया", "failed": "अभी नहीं पहुँचा"},
+}
 TILE_COUNTERS = ("orders", "gmv_paise", "cancellations", "returns", "sla_breaches")
-MONEY = frozenset(name for name in SUMMARY_COUNTERS if name.endswith("_paise"))
+ROLLUP_COUNTERS = (*TILE_COUNTERS, "payout_paise", "channel_fee_paise")
+MONEY = frozenset({"gmv_paise", "payout_paise", "channel_fee_paise"})
+
+
+def reason(code: str, lang: str = "en") -> str:
+    """A photo rejection reason in a few words (its SMS short form up to the colon)."""
+    try:
+        messages = SHORT_MESSAGES[Code(code)]
+    except ValueError:
+        return names.readable(code)
+    return messages.get(lang, messages["en"]).split(":")[0]
 
 
 def _value(name: str, value: int) -> str:
     return rupees(value) if name in MONEY else str(value)
 
 
-def _figure(figure_id: str, name: str, value: int) -> str:
-    return f'<td data-figure="{escape(figure_id)}" data-value="{value}">{escape(_value(name, value))}</td>'
+def _figure(figure_id: str, name: str, value: int, label: str) -> str:
+    return (
+        f'<td data-label="{escape(label)}" data-figure="{escape(figure_id)}" data-value="{value}">'
+        f"{escape(_value(name, value))}</td>"
+    )
 
 
-def _table(head: Sequence[str], rows: Sequence[str], empty: str) -> str:
+def _words(label: str, text: str, extra: str = "") -> str:
+    """A cell of words (a name, who was told), labelled for the phone's card layout."""
+    return f'<td data-label="{escape(label)}" class="text{extra}">{escape(text)}</td>'
+
+
+def _table(
+    head: Sequence[str], rows: Sequence[str], empty: str, *, stack: bool = False, text: Sequence[int] = ()
+) -> str:
+    """A table in a scroller; `stack`: on a phone each row becomes a card of label: value lines."""
     if not rows:
         return f'<p class="none">{escape(empty)}</p>'
-    header = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"
-    return f'<div class="scroll"><table>{header}{"".join(rows)}</table></div>'
+    header = "".join(  # `text`: the columns of words, which read from the left (figures: the right)
+        f'<th scope="col"{" class=text" if i in text else ""}>{escape(h)}</th>' for i, h in enumerate(head)
+    )
+    header = f"<tr>{header}</tr>"
+    kind = ' class="stack"' if stack else ""
+    table = f"<table{kind}><thead>{header}</thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'
 
 
-def _tiles(view: DashboardView, t: dict[str, str]) -> str:
+def _pair(chart: str, table: str) -> str:
+    """A chart beside its table on a wide screen, above it on a phone."""
+    return f'<div class="pair">{chart}{table}</div>' if chart else table
+
+
+def _periods(view: DashboardView, t: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    day = names.day(view.day, lang)
+    return [
+        ("day", f"{t['today']} · {day}" if view.day == view.today else day),
+        ("prev", names.day(view.day - timedelta(days=1), lang)),
+        ("mtd", f"{t['mtd']} ({names.month_to(view.day, lang)})"),
+    ]
+
+
+def _tiles(view: DashboardView, t: dict[str, str], lang: str) -> str:
     rows = []
-    for period, label in PERIODS:
+    for period, label in _periods(view, t, lang):
         totals = view.digest.summary(period)["totals"]
-        cells = "".join(_figure(f"{period}-{name}", name, totals[name]) for name in TILE_COUNTERS)
-        rows.append(f"<tr><th scope='row'>{escape(t[label])}</th>{cells}</tr>")
+        cells = "".join(_figure(f"{period}-{name}", name, totals[name], t[name]) for name in TILE_COUNTERS)
+        rows.append(f"<tr><th scope='row'>{escape(label)}</th>{cells}</tr>")
     return _table(["", *(t[name] for name in TILE_COUNTERS)], rows, t["none"])
 
 
-def _children(view: DashboardView) -> tuple[str, str]:
+def _children(scope: Scope) -> tuple[str, str]:
     """The dimension one level down from the scope, and its label key."""
-    if view.scope.block:
+    if scope.block:
         return "shg", "areas_shg"
-    return ("block", "areas_block") if view.scope.district else ("district", "areas_district")
+    return ("block", "areas_block") if scope.district else ("district", "areas_district")
 
 
-def _drill(view: DashboardView, t: dict[str, str], link_for: LinkFor) -> str:
-    dimension, title = _children(view)
+def _area_name(row: Row, view: DashboardView, lang: str) -> str:
+    if row.dimension == "district":
+        return names.district(row.key, lang)
+    if row.dimension == "block":
+        return row.labels.get("block") or row.key
+    return view.directory.shg(row.key)
+
+
+def _drill(view: DashboardView, t: dict[str, str], lang: str, link_for: LinkFor) -> str:
+    dimension, title = _children(view.scope)
     mtd = {r.key: r for r in view.digest.rows if r.period == "mtd" and r.dimension == dimension}
     day = {r.key: r for r in view.digest.rows if r.period == "day" and r.dimension == dimension}
     ordered = sorted(mtd.values(), key=lambda r: (-r.counters["gmv_paise"], r.key))
+    day_label = _periods(view, t, lang)[0][1]
     rows = []
     for row in ordered:
-        name = _area_name(row)
+        name = _area_name(row, view, lang)
         if dimension == "shg":
-            cell = f"<td>{escape(name)}</td>"
+            cell = f"<th scope='row'>{escape(name)} <small>{escape(row.key)}</small></th>"
         else:
             district = row.labels.get("district", "")
             href = link_for(district, row.labels.get("block", "") if dimension == "block" else "")
-            cell = f'<td><a href="{escape(href)}" data-drill>{escape(name)}</a></td>'
+            cell = f'<th scope="row"><a href="{escape(href)}" data-drill>{escape(name)}</a></th>'
         today = day.get(row.key)
         rows.append(
             f"<tr data-area='{escape(row.key)}'>{cell}"
-            + _figure(f"area-{row.key}-day-orders", "orders", today.counters["orders"] if today else 0)
-            + _figure(f"area-{row.key}-mtd-orders", "orders", row.counters["orders"])
-            + _figure(f"area-{row.key}-mtd-gmv_paise", "gmv_paise", row.counters["gmv_paise"])
-            + _figure(f"area-{row.key}-mtd-sla_breaches", "sla_breaches", row.counters["sla_breaches"])
+            + _figure(
+                f"area-{row.key}-day-orders",
+                "orders",
+                today.counters["orders"] if today else 0,
+                f"{t['orders']} ({day_label})",
+            )
+            + _figure(
+                f"area-{row.key}-mtd-orders", "orders", row.counters["orders"], f"{t['orders']} ({t['mtd']})"
+            )
+            + _figure(f"area-{row.key}-mtd-gmv_paise", "gmv_paise", row.counters["gmv_paise"], t["gmv_paise"])
+            + _figure(
+                f"area-{row.key}-mtd-sla_breaches",
+                "sla_breaches",
+                row.counters["sla_breaches"],
+                t["sla_breaches"],
+            )
             + "</tr>"
         )
-    bars = [(_area_name(r), r.counters["gmv_paise"], rupees(r.counters["gmv_paise"])) for r in ordered[:12]]
+    bars = [
+        (_area_name(r, view, lang), r.counters["gmv_paise"], rupees(r.counters["gmv_paise"]))
+        for r in ordered[:12]
+    ]
     head = [
         "",
-        f"{t['orders']} ({t['today']})",
+        f"{t['orders']} ({day_label})",
         f"{t['orders']} ({t['mtd']})",
         t["gmv_paise"],
         t["sla_breaches"],
     ]
-    return (
-        f"<h2>{escape(t[title])} <small>· {escape(t['drill'])}</small></h2>"
-        + bar_chart(t[title], bars, "#c8553d", empty=t["none"])
-        + _table(head, rows, t["none"])
-    )
+    hint = f" <small>· {escape(t['drill'])}</small>" if dimension != "shg" else ""
+    chart = bar_chart(t[title], bars, "#c8553d", empty="")
+    return f"<h2>{escape(t[title])}{hint}</h2>" + _pair(chart, _table(head, rows, t["none"], stack=True))
 
 
-def _area_name(row: Row) -> str:
-    return row.labels.get("block") or row.key if row.dimension == "block" else row.key
-
-
-def _rollup(figures: dict[str, dict[str, int]], prefix: str, t: dict[str, str], color: str) -> str:
+def _rollup(
+    figures: dict[str, dict[str, int]],
+    prefix: str,
+    t: dict[str, str],
+    color: str,
+    name_of: Callable[[str], str],
+) -> str:
     active = {k: v for k, v in figures.items() if any(v.values())}
-    names = (
-        "orders",
-        "gmv_paise",
-        "cancellations",
-        "returns",
-        "sla_breaches",
-        "payout_paise",
-        "channel_fee_paise",
-    )
+    ordered = sorted(active.items(), key=lambda kv: (-kv[1]["gmv_paise"], kv[0]))
     rows = [
-        f"<tr><td>{escape(key)}</td>"
-        + "".join(_figure(f"{prefix}-{key}-{name}", name, f[name]) for name in names)
+        f"<tr><th scope='row'>{escape(name_of(key))}</th>"
+        + "".join(_figure(f"{prefix}-{key}-{name}", name, f[name], t[name]) for name in ROLLUP_COUNTERS)
         + "</tr>"
-        for key, f in sorted(active.items(), key=lambda kv: (-kv[1]["gmv_paise"], kv[0]))
+        for key, f in ordered
     ]
-    bars = [(k, f["gmv_paise"], rupees(f["gmv_paise"])) for k, f in active.items() if f["gmv_paise"]]
-    bars.sort(key=lambda b: -b[1])
-    chart = bar_chart(prefix, bars, color, empty=t["none"]) if bars else ""
-    return chart + _table(["", *(t[n] for n in names)], rows, t["none"])
+    bars = [(name_of(k), f["gmv_paise"], rupees(f["gmv_paise"])) for k, f in ordered if f["gmv_paise"]]
+    chart = bar_chart(prefix, bars, color, empty="") if bars else ""
+    return _pair(chart, _table(["", *(t[n] for n in ROLLUP_COUNTERS)], rows, t["none"], stack=True))
 
 
-def _late(view: DashboardView, t: dict[str, str]) -> str:
+def _reminded(order: LateOrder, view: DashboardView, t: dict[str, str], lang: str) -> str:
+    states = STATES.get(lang, STATES["en"])
+    told = [
+        f"{view.directory.member(r.member_id)} ({t.get(r.kind, r.kind)}, {states.get(r.state, r.state)})"
+        for r in order.reminded
+    ]
+    return "; ".join(told) or t["nobody"]
+
+
+def _late(view: DashboardView, t: dict[str, str], lang: str) -> str:
+    head = [t["order"], t["shg"], t["makers"], t["hours_late"], t["reminded"]]
     rows = [
         "<tr>"
-        f"<td>{escape(o.channel)} {escape(o.order_id)}</td>"
-        f"<td>{escape(o.shg_name or o.shg_id)}</td>"
-        f"<td>{escape(', '.join(o.makers) or '-')}</td>"
-        f'<td data-value="{o.hours_late}">{o.hours_late:.1f}</td>'
-        f"<td>{escape('; '.join(o.reminded) or '-')}</td>"
-        "</tr>"
+        f"<th scope='row'>{escape(names.channel(o.channel, lang))} {escape(o.order_id)}</th>"
+        + _words(head[1], view.directory.shg(o.shg_id))
+        + _words(head[2], ", ".join(view.directory.member(m) for _, m in o.makers) or "-")
+        + f"<td data-label='{escape(head[3])}' data-value='{o.hours_late}'>{o.hours_late:.1f}</td>"
+        + _words(head[4], _reminded(o, view, t, lang), " wrap")
+        + "</tr>"
         for o in view.late
     ]
-    head = [t["order"], t["shg"], t["makers"], t["hours_late"], t["reminded"]]
-    return f"<h2 id='late'>{escape(t['late'])}</h2>" + _table(head, rows, t["late_none"])
-
-
-def body(view: DashboardView, lang: str, link_for: LinkFor, up: str | None) -> str:
-    """The dashboard's content for `view`, in `lang` ("en" or "hi")."""
-    t = TEXT.get(lang, TEXT["en"])
-    built = view.digest
-    mtd = built.summary("mtd")
-    scope = view.scope
-    where = (
-        f"{t['block']} {scope.block}, {t['district']} {scope.district}"
-        if scope.block
-        else (f"{t['district']} {scope.district}" if scope.district else t["mission"])
-    )
-    people = [*built.lakhpati, *built.approaching]
-    lakhpati_bars = [
-        (
-            f"{m.member_id} · {m.shg_id}",
-            m.income_paise,
-            f"{rupees(m.income_paise)} · {m.progress_percent:.0f}%",
+    more = ""
+    if view.late_total > len(view.late):
+        more = (
+            f"<p class='sub'>{escape(t['late_more'].format(shown=len(view.late), total=view.late_total))}</p>"
         )
-        for m in people[:12]
+    table = _table(head, rows, t["late_none"], stack=True, text=(1, 2, 4))
+    return (
+        f"<section id='late'><h2>{escape(t['late'])} <span class='count' data-value='{view.late_total}'>"
+        f"{view.late_total}</span></h2>{more}{table}</section>"
+    )
+
+
+def _lakhpati(view: DashboardView, t: dict[str, str], lang: str) -> str:
+    built = view.digest
+    people = [*built.lakhpati, *built.approaching][:LAKHPATI_SHOWN]
+    if not people:
+        return f"<h2>{escape(t['lakhpati'])}</h2><p class='none'>{escape(t['lakhpati_none'])}</p>"
+    member, shg = view.directory.member, view.directory.shg
+    bars = [
+        (f"{member(m.member_id)} · {shg(m.shg_id)}", m.income_paise, f"{m.progress_percent:.0f}%")
+        for m in people
     ]
-    reasons = [(code, count, str(count)) for code, count in mtd["reasons"].items()]
-    polls = [
-        f"<tr><td>{escape(account)}</td><td>{count}</td></tr>"
-        for account, count in built.channel_poll_failures.items()
+    rows = [
+        f"<tr><th scope='row'>{escape(view.directory.member(m.member_id))}</th>"
+        + _words(t["shg"], view.directory.shg(m.shg_id))
+        + _words(t["district"], names.district(m.district, lang))
+        + _figure(f"lakhpati-{m.member_id}", "gmv_paise", m.income_paise, t["income"])
+        + f"<td data-label='{escape(t['progress'])}' data-value='{m.progress_percent}'>"
+        f"{m.progress_percent:.0f}%</td></tr>"
+        for m in people
     ]
-    parts: list[Any] = [
-        f"<header><h1>{escape(t['title'])}</h1>"
-        f"<p class='sub' data-scope='{escape(scope.district)}/{escape(scope.block)}'>{escape(where)} · "
-        f"{escape(t['as_of'])} {escape(view.day.isoformat())} (IST)</p>",
-        f"<p class='nav'><a href='{escape(up)}' data-drill>↑ {escape(t['up'])}</a></p>" if up else "",
-        "</header>",
-        _tiles(view, t),
-        _drill(view, t, link_for),
+    count = t["lakhpati_count"].format(
+        reached=len(built.lakhpati),
+        near=len(built.approaching),
+        percent=built.near_percent,
+        threshold=rupees(built.threshold_paise),
+    )
+    chart = bar_chart(t["lakhpati"], bars, "#2f7d5b", empty="", target=built.threshold_paise)
+    head = [t["member"], t["shg"], t["district"], t["income"], t["progress"]]
+    return (
+        f"<h2>{escape(t['lakhpati'])}</h2>"
+        f"<p class='sub' data-lakhpati='{len(built.lakhpati)}'>{escape(count)}</p>"
+        + _pair(chart, _table(head, rows, "", stack=True, text=(1, 2)))
+    )
+
+
+def _reasons(view: DashboardView, t: dict[str, str], lang: str) -> str:
+    counts = view.digest.summary("mtd")["reasons"]
+    if not counts:
+        return f"<h2>{escape(t['reasons'])}</h2><p class='none'>{escape(t['reasons_none'])}</p>"
+    bars = [(reason(code, lang), count, str(count)) for code, count in counts.items()]
+    rows = [
+        f"<tr><th scope='row'>{escape(reason(code, lang))}</th>"
+        f"<td data-label='{escape(t['rejected'])}' data-figure='reason-{escape(code)}' data-value='{count}'>"
+        f"{count}</td></tr>"
+        for code, count in counts.items()
+    ]
+    chart = bar_chart(t["reasons"], bars, "#b03a2e", empty="")
+    return f"<h2>{escape(t['reasons'])}</h2>" + _pair(chart, _table([t["reason"], t["rejected"]], rows, ""))
+
+
+def _crumbs(scope: Scope, floor: Scope, t: dict[str, str], lang: str, link_for: LinkFor) -> str:
+    """Where the view is: mission > district > block, each level she may open linked."""
+    levels = [(Scope(), t["mission"])]
+    if scope.district:
+        levels.append(
+            (Scope(district=scope.district), f"{t['district']} {names.district(scope.district, lang)}")
+        )
+    if scope.block:
+        levels.append((scope, f"{t['block']} {scope.block}"))
+    reachable = [
+        (s, label)
+        for s, label in levels
+        if not floor.district or (s.district and (not floor.block or s.block))
+    ]
+    parts = [
+        f'<a href="{escape(link_for(s.district, s.block))}" data-drill>{escape(label)}</a>'
+        if s != scope
+        else f"<b>{escape(label)}</b>"
+        for s, label in reachable
+    ]
+    return f"<nav class='crumbs' aria-label='{escape(t['title'])}'>{' › '.join(parts)}</nav>"
+
+
+def body(view: DashboardView, lang: str, link_for: LinkFor, floor: Scope) -> str:
+    """The dashboard's content for `view` in `lang` ("en" or "hi"); `floor` is the caller's own area
+    (she may go up to it, not above)."""
+    t = TEXT.get(lang, TEXT["en"])
+    scope, mtd = view.scope, view.digest.summary("mtd")
+    parts = [
+        f"<header><h1>{escape(t['title'])}</h1>",
+        _crumbs(scope, floor, t, lang, link_for),
+        f"<p class='sub' data-scope='{escape(scope.district)}/{escape(scope.block)}'>"
+        f"{escape(names.day(view.day, lang))} ({t['ist']})</p></header>",
+        _tiles(view, t, lang),
+        _drill(view, t, lang, link_for),
         f"<h2>{escape(t['channels'])}</h2>",
-        _rollup(mtd["by_channel"], "channel", t, "#3d6fc8"),
+        _rollup(mtd["by_channel"], "channel", t, "#3d6fc8", lambda c: names.channel(c, lang)),
         f"<h2>{escape(t['outlets'])}</h2>",
-        _rollup(mtd["by_outlet"], "outlet", t, "#8a5bc8"),
+        _rollup(mtd["by_outlet"], "outlet", t, "#8a5bc8", str),
         f"<h2>{escape(t['crafts'])}</h2>",
-        _rollup(mtd["by_craft"], "craft", t, "#c88a3d"),
-        _late(view, t),
-        f"<h2>{escape(t['lakhpati'])}</h2>",
-        bar_chart(
-            t["lakhpati"], lakhpati_bars, "#2f7d5b", empty=t["lakhpati_none"], target=built.threshold_paise
-        ),
-        f"<h2>{escape(t['reasons'])}</h2>",
-        bar_chart(t["reasons"], reasons, "#b03a2e", empty=t["reasons_none"]),
+        _rollup(mtd["by_craft"], "craft", t, "#c88a3d", lambda c: names.craft(c, lang)),
+        _late(view, t, lang),
+        _lakhpati(view, t, lang),
+        _reasons(view, t, lang),
     ]
     if scope.is_mission:
-        parts += [f"<h2>{escape(t['polls'])}</h2>", _table(["", "#"], polls, t["polls_none"])]
+        polls = [
+            f"<tr><th scope='row'>{escape(account)}</th><td data-label='{escape(t['failed_runs'])}'"
+            f" data-figure='poll-{escape(account)}' data-value='{count}'>{count}</td></tr>"
+            for account, count in view.digest.channel_poll_failures.items()
+        ]
+        parts += [
+            f"<h2>{escape(t['polls'])}</h2>",
+            _table([t["account"], t["failed_runs"]], polls, t["polls_none"]),
+        ]
     return "".join(parts)

@@ -1,5 +1,5 @@
-"""Pages the app serves itself (`GET /upload` and its assets): small static files shipped in the
-package, no CDN and no run-time downloads.
+"""Pages the app serves itself (`GET /upload`, `GET /dashboard` and their assets): small static
+files shipped in the package, no CDN and no run-time downloads.
 
 A page's HTML is never cached and carries its settings as a JSON data block; its CSS and JS are
 referenced as `<page>/<file>?v=<content hash>` and cached for a year, so a phone on a slow link
@@ -17,6 +17,7 @@ from typing import Any
 from chalice import Response
 
 PAGES_DIR = Path(__file__).parent
+SHARED = "shared"  # scripts several pages load (served under each page's own path)
 ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 SECURITY_HEADERS = {
@@ -26,16 +27,30 @@ SECURITY_HEADERS = {
 }
 
 
+def hosted_ui_url(domain: str) -> str:
+    """The user pool's hosted UI, where a page signs in: https://<domain>, or the URL itself where
+    one is given (the local stand-in)."""
+    if not domain:
+        return ""
+    return domain.rstrip("/") if "://" in domain else f"https://{domain}"
+
+
+def _path(page: str, name: str) -> Path:
+    own = PAGES_DIR / page / name
+    return own if own.exists() else PAGES_DIR / SHARED / name
+
+
 @functools.cache
 def text(page: str, name: str) -> str:
-    """One file of a page, as shipped."""
-    return (PAGES_DIR / page / name).read_text(encoding="utf-8")
+    """One file of a page (its own, else the shared one of that name), as shipped."""
+    return _path(page, name).read_text(encoding="utf-8")
 
 
 @functools.cache
 def assets(page: str) -> list[str]:
-    """The CSS and JS files of `page`."""
-    return sorted(p.name for p in (PAGES_DIR / page).iterdir() if p.suffix in ASSET_TYPES)
+    """The CSS and JS files of `page`, with the shared ones (sign-in) every page may use."""
+    folders = (PAGES_DIR / page, PAGES_DIR / SHARED)
+    return sorted({p.name for folder in folders for p in folder.iterdir() if p.suffix in ASSET_TYPES})
 
 
 @functools.cache

@@ -188,6 +188,26 @@ def coordinators(shg_ids: Iterable[str]) -> dict[str, str]:
     }
 
 
+def names(
+    shg_ids: Iterable[str], members: Iterable[tuple[str, str]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(shg_id -> name, member_id -> name) for SHGs and (shg_id, member_id) members that exist,
+    read by BatchGetItem with only their ids and names (never a phone)."""
+    keys = [shg_key(shg_id) for shg_id in sorted(set(filter(None, shg_ids)))]
+    keys += [member_key(*pair) for pair in sorted(set(members)) if all(pair)]
+    if not keys:
+        return {}, {}
+    found = batch_get({table_name(): keys}, attributes=("sk", "shg_id", "member_id", "name"))
+    groups: dict[str, str] = {}
+    people: dict[str, str] = {}
+    for _, item in found:
+        if item["sk"] == "PROFILE":
+            groups[str(item["shg_id"])] = str(item.get("name", ""))
+        else:
+            people[str(item["member_id"])] = str(item.get("name", ""))
+    return groups, people
+
+
 def _stock_update(product_id: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any]:
     return {
         "Update": {

@@ -75,7 +75,6 @@ def daily_digest(raw_event: dict[str, Any]) -> dict[str, Any]:
     mails = digest_mail.deliver(
         list(subscriptions.all_subscriptions()),
         lambda scope: built if scope.is_mission else digest.build(report_date, config, scope),
-        fired_at,
     )
     metrics.add_metric(name="DigestEmailsSent", unit=MetricUnit.Count, value=mails["emails_sent"])
     metrics.add_metric(name="DigestEmailsFailed", unit=MetricUnit.Count, value=mails["emails_failed"])

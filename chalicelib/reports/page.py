@@ -47,6 +47,12 @@ def rupees(paise: int) -> str:
     return f"{sign}₹{digits}"
 
 
+def _fit(label: str, caption: str) -> str:
+    """The label cut (with an ellipsis) where it would run into the caption on the same line."""
+    room = max(10, int((CHART_WIDTH - 28 - 6.5 * len(caption)) / 7))
+    return label if len(label) <= room else label[: room - 1].rstrip() + "…"
+
+
 def bar_chart(
     title: str, bars: Sequence[tuple[str, float, str]], color: str, *, empty: str, target: float = 0
 ) -> str:
@@ -62,7 +68,7 @@ def bar_chart(
         y = 4 + index * ROW_HEIGHT
         length = max(2.0, width * value / scale) if value > 0 else 0
         parts.append(
-            f'<text x="8" y="{y + 13}">{escape(label[:32])}</text>'
+            f'<text x="8" y="{y + 13}">{escape(_fit(label, caption))}</text>'
             f'<text x="{CHART_WIDTH - 8}" y="{y + 13}" text-anchor="end">{escape(caption)}</text>'
             f'<rect x="8" y="{y + 17}" width="{width:.1f}" height="11" rx="3" fill="#eee9df"/>'
             f'<rect x="8" y="{y + 17}" width="{length:.1f}" height="11" rx="3" fill="{color}"/>'

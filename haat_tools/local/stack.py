@@ -33,7 +33,6 @@ LOCAL_HAAT_OUTLETS = ("HAAT-SGR-01", "AIRPORT-SXR", "SARAS-JMU")
 # Secrets the local stack generates afresh each run (AWS keeps them in SSM Parameter Store).
 GENERATED_SECRETS = (
     "auth/signing-key",
-    "digest/link-key",
     *(f"webhooks/haat/{outlet}" for outlet in LOCAL_HAAT_OUTLETS),
 )
 # The ONDC buyer app of the local stack: its key pair is generated per run, its public key is a

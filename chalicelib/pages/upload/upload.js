@@ -186,20 +186,9 @@ function say(key, values) {
   message.textContent = key ? t(key, values) : "";
 }
 
-// ---- sign in --------------------------------------------------------------------------------
-// The token's own expiry (the API checks its signature): an expired one asks her to sign in again.
-function unexpired(token) {
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
-    return claims.exp * 1000 > Date.now();
-  } catch (e) {
-    return false;
-  }
-}
-
+// ---- sign in (shared/signin.js) ---------------------------------------------------------------
 function signIn(token) {
-  if (!unexpired(token)) return false;
+  if (!HaatSignIn.unexpired(token)) return false;
   state.token = token;
   remember("token", token);
   return true;
@@ -217,46 +206,6 @@ function showSignIn() {
   $("signin").hidden = false;
   $("signin-hosted").hidden = !config.hosted_ui;
   $("signin-token").hidden = Boolean(config.hosted_ui);
-}
-
-function base64url(bytes) {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-async function startHostedSignIn() {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
-  sessionStorage.setItem("haat.pkce", JSON.stringify({ verifier, nonce }));
-  const query = new URLSearchParams({
-    response_type: "code", client_id: config.client_id, redirect_uri: pageUrl(), scope: "openid",
-    state: nonce, code_challenge: challenge, code_challenge_method: "S256",
-  });
-  location.assign(`${config.hosted_ui}/oauth2/authorize?${query}`);
-}
-
-function pageUrl() {
-  return location.origin + location.pathname;
-}
-
-async function finishHostedSignIn(query) {
-  const pkce = JSON.parse(sessionStorage.getItem("haat.pkce") || "{}");
-  sessionStorage.removeItem("haat.pkce");
-  history.replaceState(null, "", pageUrl());
-  if (!pkce.verifier || query.get("state") !== pkce.nonce) return false;
-  try {
-    const response = await fetch(`${config.hosted_ui}/oauth2/token`, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "authorization_code", client_id: config.client_id, code: query.get("code"),
-        redirect_uri: pageUrl(), code_verifier: pkce.verifier,
-      }),
-    });
-    return response.ok && signIn((await response.json()).id_token || "");
-  } catch (error) {
-    return false;
-  }
 }
 
 // ---- API ------------------------------------------------------------------------------------
@@ -510,7 +459,7 @@ async function start() {
   setLanguage(initialLanguage());
   for (const button of document.querySelectorAll("[data-lang]"))
     button.addEventListener("click", () => setLanguage(button.dataset.lang));
-  $("signin-hosted").addEventListener("click", startHostedSignIn);
+  $("signin-hosted").addEventListener("click", () => HaatSignIn.start(config));
   $("signin-token").addEventListener("submit", (event) => {
     event.preventDefault();
     if (signIn($("token").value.trim())) return showWork();
@@ -536,13 +485,14 @@ async function start() {
   let token = null;
   if (fragment.get("token")) {
     token = fragment.get("token");
-    history.replaceState(null, "", pageUrl());
+    history.replaceState(null, "", HaatSignIn.pageUrl());
   }
   token = token || recall("token");
   if (token && signIn(token)) return showWork();
   if (config.hosted_ui && (query.get("code") || query.get("error"))) {
-    if (query.get("code") && (await finishHostedSignIn(query))) return showWork();
-    history.replaceState(null, "", pageUrl());
+    history.replaceState(null, "", HaatSignIn.pageUrl());  // the code leaves the address bar
+    const signedIn = await HaatSignIn.finish(config, query);
+    if (signedIn.token && signIn(signedIn.token)) return showWork();
     return signOut("signin_failed");
   }
   signOut(token ? "signed_out" : null);
