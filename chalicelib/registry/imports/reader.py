@@ -26,6 +26,7 @@ from typing import Any
 from chalicelib.registry.imports.columns import HEADER_SEARCH_ROWS, HeaderMap, Kind, find_header
 
 MAX_UNPACKED_BYTES = 600 * 1024 * 1024
+HEAD_CHARS = 256 * 1024  # the top of a text file, where its header and separator are found
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DELIMITERS = (",", "\t", ";", "|")
@@ -169,15 +170,33 @@ def _decode(content: bytes) -> tuple[str, str, list[str]]:
 
 
 def _delimiter(text: str) -> str:
-    """The separator that splits the top lines into the most columns."""
-    top = text.splitlines()[:HEADER_SEARCH_ROWS]
-    widths = {d: max((len(r) for r in csv.reader(top, delimiter=d)), default=0) for d in _DELIMITERS}
+    """The separator that splits the top lines into the most columns (only the top is split)."""
+    top = text[:HEAD_CHARS].splitlines()[:HEADER_SEARCH_ROWS]
+    widths = {d: _widest(top, d) for d in _DELIMITERS}
     return max(_DELIMITERS, key=lambda d: (widths[d], -_DELIMITERS.index(d)))
 
 
+def _widest(lines: list[str], delimiter: str) -> int:
+    """The most cells a line splits into (0 if a cell is past the csv module's limit: reading the
+    rows says which row that is)."""
+    try:
+        return max((len(r) for r in csv.reader(lines, delimiter=delimiter)), default=0)
+    except csv.Error:
+        return 0
+
+
 def _text_rows(text: str) -> Rows:
+    """Numbered records; a cell past the csv module's limit (128 KB) rejects the file with its line
+    (no registry value is that long: the file is not what it seems)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    return _numbered(iter(reader))
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except csv.Error as error:
+        raise FileRejected(
+            f"row {number + 1} cannot be read ({error}): is this the registry sheet saved as CSV?"
+        ) from error
 
 
 def _sheets(content: bytes) -> tuple[str, list[str], Iterator[tuple[str, Rows]]]:

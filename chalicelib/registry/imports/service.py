@@ -17,12 +17,12 @@ at any time (`imports show ID`).
 
 from __future__ import annotations
 
-import csv
-import io
+import codecs
 import json
 import uuid
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -32,6 +32,7 @@ from botocore.exceptions import ClientError
 from chalicelib import access, aws
 from chalicelib.auth import Principal
 from chalicelib.config import settings
+from chalicelib.csvfile import csv_bytes
 from chalicelib.dynamo import TransactionCancelled
 from chalicelib.observability import logger, metrics
 from chalicelib.registry import repository
@@ -196,22 +197,17 @@ def read_file(import_id: str) -> None:
         )
         return
     try:
-        rows = [(line, cells) for line, cells in sheet.rows if any(cell.strip() for cell in cells)]
+        checked = _check_rows(headers, sheet.rows, _today(record))
     except FileRejected as rejected:
         _reject(record, str(rejected), **described)
         return
-    if len(rows) > MAX_ROWS:
-        _reject(record, f"more than {MAX_ROWS:,} rows: split the file (by district or block)", **described)
-        return
-    good, notes = _check_rows(headers, rows, _today(record))
-    kept = store.add_notes(import_id, (("error", note) for note in notes[:KEPT_NOTES]))
-    chunks = list(_chunks(import_id, headers, good))
-    invalid = len({note.row for note in notes})
+    kept = store.add_notes(import_id, (("error", note) for note in checked.notes))
+    chunks = list(_chunks(import_id, headers, checked.good))
     store.update(
         import_id,
         status=Status.APPLYING.value,
-        rows=len(rows),
-        invalid=invalid,
+        rows=checked.rows,
+        invalid=checked.invalid,
         errors_kept=kept,
         chunks_total=len(chunks),
         **described,
@@ -220,47 +216,63 @@ def read_file(import_id: str) -> None:
         _send(message.model_dump_json())
     store.update(import_id, chunks_sent=True)
     store.complete_if_done(import_id, _now())
-    metrics.add_metric(name="RegistryRowsRead", unit=MetricUnit.Count, value=len(rows))
-    metrics.add_metric(name="RegistryRowsInvalid", unit=MetricUnit.Count, value=invalid)
+    metrics.add_metric(name="RegistryRowsRead", unit=MetricUnit.Count, value=checked.rows)
+    metrics.add_metric(name="RegistryRowsInvalid", unit=MetricUnit.Count, value=checked.invalid)
     logger.info(
-        "registry import read", extra={"import_id": import_id, "rows": len(rows), "chunks": len(chunks)}
+        "registry import read", extra={"import_id": import_id, "rows": checked.rows, "chunks": len(chunks)}
     )
 
 
-def _check_rows(
-    headers: HeaderMap, rows: list[tuple[int, list[str]]], today: date
-) -> tuple[list[tuple[int, list[str]]], list[RowError]]:
-    """The rows that pass the file checks, and the notes of the others."""
+@dataclass
+class Checked:
+    """What the file checks leave of its rows: the good ones (only the cells of the columns Haat
+    reads, in `HeaderMap.index_of` order), the first KEPT_NOTES notes, and counts of all."""
+
+    good: list[tuple[int, list[str]]] = field(default_factory=list)
+    notes: list[RowError] = field(default_factory=list)
+    rows: int = 0
+    invalid: int = 0
+
+
+def _check_rows(headers: HeaderMap, rows: Iterable[tuple[int, list[str]]], today: date) -> Checked:
+    """Check each row as it is read (blank rows skipped): a file of MAX_ROWS bad rows, or of
+    millions of one-letter rows, costs the same bounded memory. FileRejected past MAX_ROWS."""
     kind = headers.kind
-    good: list[tuple[int, list[str]]] = []
-    notes: list[RowError] = []
+    checked = Checked()
     first_seen: dict[tuple[str, str], int] = {}
     for line, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        checked.rows += 1
+        if checked.rows > MAX_ROWS:
+            raise FileRejected(f"more than {MAX_ROWS:,} rows: split the file (by district or block)")
         row, errors = check(kind, line, cells, headers, today=today)
         if row is not None:
-            for field, value in _duplicate_keys(kind, row):
-                if (field, value) in first_seen:
-                    reason = (
-                        f"duplicate: row {first_seen[(field, value)]} has the same {headers.header(field)}"
-                    )
-                    errors.append(
-                        RowError(row=line, column=headers.header(field), value=value, reason=reason)
-                    )
+            for name, value in _duplicate_keys(kind, row):
+                if (name, value) in first_seen:
+                    column = headers.header(name)
+                    reason = f"duplicate: row {first_seen[(name, value)]} has the same {column}"
+                    errors.append(RowError(row=line, column=column, value=value, reason=reason))
             if not errors:
                 first_seen.update(dict.fromkeys(_duplicate_keys(kind, row), line))
-                good.append((line, cells))
-        notes.extend(errors)
-    return good, notes
+                checked.good.append((line, _read_cells(headers, cells)))
+        if errors:
+            checked.invalid += 1
+            checked.notes.extend(errors[: max(0, KEPT_NOTES - len(checked.notes))])
+    return checked
+
+
+def _read_cells(headers: HeaderMap, cells: list[str]) -> list[str]:
+    """A row's cells of the columns Haat reads, in `headers.index_of` order (what a chunk carries)."""
+    return [cells[index] if index < len(cells) else "" for index in headers.index_of.values()]
 
 
 def _chunks(import_id: str, headers: HeaderMap, rows: list[tuple[int, list[str]]]) -> Iterable[ApplyChunk]:
-    """The rows as chunk messages: only the columns Haat reads, CHUNK_ROWS or CHUNK_BYTES at most."""
-    fields = list(headers.index_of)
-    index_of = {field: position for position, field in enumerate(fields)}
+    """The checked rows as chunk messages, CHUNK_ROWS or CHUNK_BYTES at most."""
+    index_of = {name: position for position, name in enumerate(headers.index_of)}
     batches: list[list[tuple[int, list[str]]]] = [[]]
     size = 0
-    for line, cells in rows:
-        kept = [cells[headers.index_of[f]] if headers.index_of[f] < len(cells) else "" for f in fields]
+    for line, kept in rows:
         length = sum(len(c.encode()) + 4 for c in kept) + 12
         if batches[-1] and (len(batches[-1]) == CHUNK_ROWS or size + length > CHUNK_BYTES):
             batches.append([])
@@ -500,21 +512,12 @@ def report(import_id: str, limit: int = 1000) -> Report | None:
     )
 
 
-def _cell(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = str(value)
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def report_csv(import_id: str) -> bytes:
-    """Every kept note as CSV (UTF-8 with BOM, so Excel shows Hindi and Urdu), row order."""
+    """Every kept note as CSV (UTF-8 with BOM, so Excel shows Hindi and Urdu), row order; cells go
+    through chalicelib/csvfile.py, so a sheet's `=...` comes back as text, never as a formula."""
     notes, _ = store.notes(import_id, KEPT_NOTES * 2)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["row", "column", "value", "reason", "level"])
-    for level, note in notes:
-        writer.writerow([note.row, _cell(note.column), _cell(note.value), _cell(note.reason), level])
-    return ("\ufeff" + out.getvalue()).encode()
+    rows = ([note.row, note.column, note.value, note.reason, level] for level, note in notes)
+    return codecs.BOM_UTF8 + csv_bytes(["row", "column", "value", "reason", "level"], rows)
 
 
 def recent(limit: int = 50) -> list[ImportRecord]:
