@@ -137,6 +137,25 @@ def meesho_upload_url() -> Response:
     return connectors_api.meesho_upload_target(app)
 
 
+@app.route(
+    "/imports/settlements/{report}",
+    methods=["POST"],
+    authorizer=bearer_token,
+    content_types=["text/csv", "text/plain", "text/tab-separated-values", "application/json"],
+)
+def import_settlements(report: str) -> Response:
+    from chalicelib.connectors.settlements import api as settlements_api
+
+    return settlements_api.import_report(app, report)
+
+
+@app.route("/imports/settlements/{report}/uploads", methods=["POST"], authorizer=bearer_token)
+def settlement_upload_url(report: str) -> Response:
+    from chalicelib.connectors.settlements import api as settlements_api
+
+    return settlements_api.upload_target(app, report)
+
+
 @app.route("/upload")
 def upload_page() -> Response:
     from chalicelib.catalogue import page as catalogue_page

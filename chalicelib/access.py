@@ -69,7 +69,9 @@ RULES: dict[str, Rule] = {
         refusal="only coordinators (for their own area) and mission admins manage digest e-mails",
     ),
     "settlements:read": Rule(COORDINATORS),
-    "settlements:import": Rule(ADMINS, refusal="only mission admins import settlements"),
+    "settlements:import": Rule(
+        COORDINATORS, refusal="only coordinators (for their own area) and mission admins import settlements"
+    ),
 }
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from chalicelib import aws
 from chalicelib.auth import Principal, Role
+from chalicelib.imports import ImportRejected
 from chalicelib.registry.imports import service
 from chalicelib.registry.imports.columns import KIND_ORDER, Kind
 from chalicelib.registry.imports.models import Report, Status
-from chalicelib.registry.imports.reader import FileRejected, open_sheet
+from chalicelib.registry.imports.reader import open_sheet
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "registry"
 FINISHED = {Status.COMPLETED, Status.REJECTED}
@@ -36,7 +37,7 @@ def kind_of(path: Path) -> Kind | None:
     """The file's kind from its header (None if Haat cannot tell; the import will say why)."""
     try:
         return open_sheet(path.read_bytes(), None).headers.kind
-    except FileRejected:
+    except ImportRejected:
         return None
 
 

@@ -86,6 +86,23 @@ def _get_page(url: str) -> None:
         assert response.status == 200
 
 
+def _import_settlement(api_url: str) -> None:
+    """Outlet cash for the sample bill, uploaded by presigned URL and imported by key."""
+    token = issue_local_token("iam-test", Role.MISSION_ADMIN)
+    status, target = post_json(f"{api_url}/imports/settlements/generic/uploads", {}, token)
+    assert status == 201, target
+    report = (
+        "channel,order_id,reference,settlement_date,net\n"
+        "haat,HAAT-SGR-01-SGR01-2026-000123,CASH-IAM-1,2026-11-21,4200\n"
+    )
+    put = urllib.request.Request(
+        target["upload_url"], data=report.encode(), method="PUT", headers={"Content-Type": "text/csv"}
+    )
+    urllib.request.urlopen(put, timeout=30).close()
+    status, result = post_json(f"{api_url}/imports/settlements/generic", {"key": target["key"]}, token)
+    assert (status, result.get("to_apply")) == (200, 1), result
+
+
 @pytest.fixture(scope="module")
 def observed(
     app: Chalice, api_url: str, local_aws: stack.LocalAws, tmp_path_factory: pytest.TempPathFactory
@@ -111,6 +128,9 @@ def observed(
             if sent_before is not None:  # parked (the order is not known yet), then created and replayed
                 _amazon(sent_before)
             _drain(recorder, app, "on_order_events")
+        with recorder.recording("api_handler"):
+            _import_settlement(api_url)
+        _drain(recorder, app, "on_order_events")
         import_id = _registry_imports(recorder, app, api_url, tmp_path_factory.mktemp("registry"))
         with recorder.recording("api_handler"):
             registry_calls.read_and_edit_through_api(api_url, import_id)

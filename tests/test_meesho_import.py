@@ -261,7 +261,10 @@ def test_cli_imports_a_file(order_queue: str, tmp_path: Path, unique: str) -> No
     assert '"valid": 1,' in result.output
 
 
-@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00bad"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"PK\x03\x04 a damaged workbook", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an old .xls"],
+)
 def test_unreadable_files_get_a_clear_400(client: Client, content: bytes) -> None:
     response = post(client, content)
     assert response.status_code == 400

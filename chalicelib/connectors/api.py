@@ -10,17 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from chalice import Chalice, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib import access
 from chalicelib.api import principal_of
 from chalicelib.auth import Principal
 from chalicelib.connectors.meesho import importer
+from chalicelib.imports import ImportRejected, received_file, response_body
 from chalicelib.registry import repository as registry
-
-
-class UploadedFile(BaseModel):
-    key: str
 
 
 def _error(status: int, message: str) -> Response:
@@ -30,25 +26,14 @@ def _error(status: int, message: str) -> Response:
 def import_meesho(app: Chalice) -> Response:
     principal = principal_of(app)
     access.require(principal, "imports:orders")
-    request = app.current_request
-    assert request is not None
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
-        if content_type == "application/json":
-            try:
-                uploaded = UploadedFile.model_validate_json(request.raw_body or b"{}")
-            except ValidationError:
-                return _error(400, 'send {"key": "imports/meesho/..."} or the CSV itself as text/csv')
-            content, source = importer.read_uploaded(uploaded.key), f"s3:{uploaded.key}"
-        else:
-            body = request.raw_body or b""
-            content, source = body.encode() if isinstance(body, str) else body, "request body"
+        content, source = received_file(app, importer.read_uploaded, importer.UPLOAD_PREFIX)
         result = importer.import_orders(
             content, source=source, imported_by=principal.subject, scope=_area_of(principal)
         )
-    except importer.ImportRejected as error:
+    except ImportRejected as error:
         return _error(error.status, str(error))
-    return Response(body=importer.response_body(result), status_code=200 if result.accepted else 422)
+    return Response(body=response_body(result), status_code=200 if result.accepted else 422)
 
 
 def _area_of(principal: Principal) -> importer.Scope | None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from chalicelib import aws
 from chalicelib.config import settings
@@ -12,6 +12,24 @@ from chalicelib.config import settings
 BATCH_ENTRIES = 10
 BATCH_BYTES = 240 * 1024  # SendMessageBatch caps the whole batch at 256 KiB
 RESEND_ATTEMPTS = 3
+
+
+T = TypeVar("T")
+
+
+def chunked(items: Sequence[T], size: Callable[[T], int], limit: int) -> list[list[T]]:
+    """`items` in order, cut into runs of at most `limit` (by `size`) so that one queue message
+    carries many rows (a 10 MB export is hundreds of messages, not tens of thousands)."""
+    runs: list[list[T]] = []
+    total = 0
+    for item in items:
+        length = size(item)
+        if not runs or (runs[-1] and total + length > limit):
+            runs.append([])
+            total = 0
+        runs[-1].append(item)
+        total += length
+    return runs
 
 
 class EnqueueFailed(Exception):

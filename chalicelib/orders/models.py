@@ -8,7 +8,7 @@ are `chalicelib.orders.limits`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -30,6 +30,7 @@ def _clip(text: str) -> str:
 
 
 Paise = Annotated[int, Field(ge=0, le=PAISE_CEILING)]
+SignedPaise = Annotated[int, Field(ge=-PAISE_CEILING, le=PAISE_CEILING)]  # a refund can take money back
 Title = Annotated[str, AfterValidator(_clip)]
 
 
@@ -88,6 +89,32 @@ class OrderLine(BaseModel):
         return self.quantity * self.unit_price_paise
 
 
+class Settlement(BaseModel):
+    """One remittance of a channel for an order, as its settlement report states it (paise)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reference: str = Field(
+        min_length=1, max_length=120, description="settlement id / UTR / NEFT id: applied once per order"
+    )
+    settled_on: date
+    gross_paise: SignedPaise = 0
+    commission_paise: SignedPaise = 0
+    shipping_paise: SignedPaise = 0
+    tcs_paise: SignedPaise = 0
+    tds_paise: SignedPaise = 0
+    net_paise: SignedPaise
+
+    @property
+    def fee_paise(self) -> int:
+        return self.commission_paise + self.shipping_paise
+
+    @property
+    def tax_paise(self) -> int:
+        """Tax withheld (TCS, TDS): the seller's credit, not a loss, when reconciling."""
+        return self.tcs_paise + self.tds_paise
+
+
 class OrderEvent(BaseModel):
     """What a channel said about an order, in Haat's terms (the output of every adapter)."""
 
@@ -114,6 +141,7 @@ class OrderEvent(BaseModel):
         max_length=200,
         description="the verified sender (outlet id, ONDC bap_id); '' for channels Haat pulls",
     )
+    settlement: Settlement | None = None
 
     @property
     def placed_no_later_than(self) -> datetime:
@@ -148,6 +176,7 @@ class OrderRecord(BaseModel):
     delivered_at: datetime | None = None
     payout_paise: int | None = None
     channel_fee_paise: int | None = None
+    settlements: list[Settlement] = Field(default_factory=list, description="each applied once, by reference")
     oversold_skus: list[str] = Field(default_factory=list)
     stock_taken: dict[str, int] | None = Field(
         default=None,

@@ -73,6 +73,16 @@ def read_snapshot(event: OrderEvent) -> Snapshot:
     return snapshot
 
 
+def records(orders: list[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
+    """The stored records of (channel, channel_order_id) pairs, for those Haat has (BatchGetItem)."""
+    keys = [{"pk": order_pk(channel, order_id), "sk": "ORDER"} for channel, order_id in dict.fromkeys(orders)]
+    found = {}
+    for _, item in batch_get({settings().ORDERS_TABLE: keys}):
+        record = OrderRecord.model_validate(from_item(item))
+        found[(record.channel.value, record.channel_order_id)] = record
+    return found
+
+
 # --- transaction parts -------------------------------------------------------------------
 
 

@@ -23,7 +23,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.orders.models import OPEN_STATUSES, EventKind, OrderEvent, OrderRecord, OrderStatus
+from chalicelib.orders.models import (
+    OPEN_STATUSES,
+    EventKind,
+    OrderEvent,
+    OrderRecord,
+    OrderStatus,
+    Settlement,
+)
 
 S = OrderStatus
 
@@ -103,12 +110,35 @@ def create(event: OrderEvent) -> OrderRecord:
     )
 
 
+def _settle(record: OrderRecord, settlement: Settlement) -> Decision:
+    """A settlement adds to what the order has received, once per reference (a re-imported report,
+    or the same remittance in two reports, changes nothing)."""
+    if any(s.reference == settlement.reference for s in record.settlements):
+        return Decision(
+            outcome=Outcome.UNCHANGED, reason=f"settlement {settlement.reference} already applied"
+        )
+    settlements = [*record.settlements, settlement]
+    after = record.model_copy(
+        update={
+            "settlements": settlements,
+            "payout_paise": sum(s.net_paise for s in settlements),
+            "channel_fee_paise": sum(s.fee_paise for s in settlements),
+            "version": record.version + 1,
+        }
+    )
+    return Decision(outcome=Outcome.UPDATED, after=after)
+
+
 def decide(record: OrderRecord | None, event: OrderEvent) -> Decision:  # noqa: PLR0911
     """What `event` does to the order `record` (None: the order is not known yet)."""
     if record is None:
         if can_create(event):
             return Decision(outcome=Outcome.CREATED, after=create(event))
         return Decision(outcome=Outcome.PARKED, reason="order not known yet; kept until it arrives")
+    if event.kind is EventKind.PAYOUT and event.settlement is not None:
+        # The mission's own record of money received (an authenticated settlement import), not
+        # a channel sender's claim: it settles the order whoever placed it.
+        return _settle(record, event.settlement)
     if record.account and event.account != record.account:
         sender = event.account or "an unverified sender"
         return Decision(

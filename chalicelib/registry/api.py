@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from chalicelib import access
 from chalicelib.api import principal_of, query_param, raw_body
 from chalicelib.auth import Principal
+from chalicelib.imports import ImportRejected
 from chalicelib.registry import edits, repository
 from chalicelib.registry.imports import service
 from chalicelib.registry.imports.columns import Kind
@@ -86,7 +87,7 @@ def start_import(app: Chalice) -> Response:
         return _invalid(error)
     except ValueError as error:
         return _error(400, str(error))
-    except service.ImportRefused as error:
+    except ImportRejected as error:
         return _error(400, str(error))
     return Response(body=record.model_dump(mode="json"), status_code=202)
 

@@ -9,7 +9,7 @@ spelling to one name, so scoping by district and the digest's district rows agre
 from __future__ import annotations
 
 from chalicelib.registry.models import Language
-from chalicelib.registry.text import fold
+from chalicelib.text import fold
 
 JK_STATE = "Jammu and Kashmir"
 _JK_STATE_NAMES = ("jammu and kashmir", "jammu & kashmir", "j&k", "jk", "j and k", "जम्मू और कश्मीर")

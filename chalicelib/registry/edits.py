@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from chalicelib.registry import repository, values
 from chalicelib.registry.models import SHORT_NAME_MAX, Language, Member, Product, SmsConsent
-from chalicelib.registry.text import tidy
+from chalicelib.text import tidy
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 

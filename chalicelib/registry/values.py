@@ -8,25 +8,19 @@ Hindi or Urdu become the registry's enums. Used by the import and by the edit ro
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from chalicelib.imports.values import ascii_digits, calendar_date, rupees
 from chalicelib.registry.models import CraftCategory, Gender, Language, MemberRole, SocialCategory
-from chalicelib.registry.text import fold
+from chalicelib.text import fold
 
 E = TypeVar("E", bound=StrEnum)
 
 _EXCEL_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 _SEPARATORS = re.compile(r"[\s\-().\u2010-\u2015]")
-
-
-def _ascii_digits(text: str) -> str:
-    """Devanagari, Arabic-Indic and other digits as 0-9."""
-    return "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c for c in text)
 
 
 def whole_number_text(text: str) -> str:
@@ -46,7 +40,7 @@ def not_scientific(text: str) -> str:
 
 def indian_mobile(text: str) -> str:
     """'98765 43210', '+91-98765-43210', '09876543210', '919876543210' -> '+919876543210'."""
-    raw = whole_number_text(not_scientific(_ascii_digits(text.strip())))
+    raw = whole_number_text(not_scientific(ascii_digits(text.strip())))
     number = _SEPARATORS.sub("", raw)
     for prefix in ("+91", "0091", "91", "0"):
         if number.startswith(prefix) and len(number) == len(prefix) + 10:
@@ -63,15 +57,9 @@ def indian_mobile(text: str) -> str:
 
 def paise(text: str) -> int:
     """'₹1,250.50', 'Rs. 1250/-', '1,25,000', 'INR 900' -> paise; whole rupees or paise only."""
-    cleaned = _ascii_digits(text).replace(",", "").replace("/-", "").strip()
-    cleaned = re.sub(r"^(₹|rs\.?|inr|रु\.?|रुपये)\s*", "", cleaned, flags=re.IGNORECASE).strip()
-    try:
-        rupees = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError("not a number of rupees") from None
-    if not rupees.is_finite() or rupees <= 0:
+    amount = rupees(text) * 100
+    if amount <= 0:
         raise ValueError("must be more than 0 rupees")
-    amount = rupees * 100
     if amount != amount.to_integral_value():
         raise ValueError("more than two decimals of a rupee")
     if amount > 10**10:
@@ -81,7 +69,7 @@ def paise(text: str) -> int:
 
 def stock_count(text: str) -> int:
     """A whole number of pieces, 0 or more ('12', '12.0' from a number cell)."""
-    number = whole_number_text(_ascii_digits(text.strip()))
+    number = whole_number_text(ascii_digits(text.strip()))
     if not number.isdigit():
         raise ValueError("not a whole number of pieces (0 or more)")
     if int(number) > 1_000_000:
@@ -89,36 +77,9 @@ def stock_count(text: str) -> int:
     return int(number)
 
 
-_DATE_FORMATS = (
-    "%d-%m-%Y",
-    "%d/%m/%Y",
-    "%d.%m.%Y",
-    "%Y/%m/%d",
-    "%d-%b-%Y",
-    "%d %b %Y",
-    "%d-%B-%Y",
-    "%d %B %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d-%m-%y",
-    "%d/%m/%y",
-)
-
-
 def past_date(text: str, *, today: date) -> str:
     """A date as India writes it (DD-MM-YYYY, DD/MM/YYYY, 12-Mar-2019) or ISO -> 'YYYY-MM-DD'."""
-    value = _ascii_digits(text.strip())
-    try:
-        parsed = datetime.fromisoformat(value).date()
-    except ValueError:
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt).date()
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError("not a date (use DD-MM-YYYY)") from None
+    parsed = calendar_date(text)
     if parsed > today:
         raise ValueError("a date in the future")
     if parsed.year < 1950:

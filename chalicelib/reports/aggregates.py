@@ -116,6 +116,13 @@ def _tally_actions(tally: Tally) -> list[dict[str, Any]]:
             labels = tally.income_labels[member_id]
             for pk in (income_day_pk(day), income_month_pk(month_key(day))):
                 actions.append(_add_update(pk, f"MEMBER#{member_id}", {"income_paise": amount}, labels))
+    for (day, member_id), amount in sorted(tally.settled_income.items()):
+        if amount:
+            labels = tally.income_labels[member_id]
+            for pk in (income_day_pk(day), income_month_pk(month_key(day))):
+                actions.append(
+                    _add_update(pk, f"MEMBER#{member_id}", {"settled_income_paise": amount}, labels)
+                )
     return actions
 
 
@@ -154,6 +161,16 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
                 }
             }
         )
+    if tally.paid and tally.mismatch is None:  # a later settlement made the order whole
+        day = business_date(event.event_time)
+        actions.append(
+            {
+                "Delete": {
+                    "TableName": table,
+                    "Key": serialize({"pk": mismatch_pk(month_key(day)), "sk": order_key}),
+                }
+            }
+        )
     if tally.mismatch is not None:
         day = business_date(event.event_time)
         actions.append(
@@ -167,7 +184,7 @@ def _order_actions(after: OrderRecord, tally: Tally, event: OrderEvent) -> list[
                             "day": day.isoformat(),
                             "district": first.district if first else "",
                             "shg_id": first.shg_id if first else "",
-                            "expected_payout_paise": (after.payout_paise or 0) - tally.mismatch,
+                            "expected_payout_paise": after.total_paise - tally.expected_fee_paise,
                             "payout_paise": after.payout_paise or 0,
                             "difference_paise": tally.mismatch,
                         }

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.calendar import IST, month_days, month_key, trailing_months
 from chalicelib.csvfile import csv_bytes
@@ -134,7 +134,8 @@ class MemberIncome(BaseModel):
     member_id: str
     shg_id: str
     district: str
-    income_paise: int
+    income_paise: int = Field(description="settled net income: money the channels paid")
+    expected_income_paise: int = Field(description="net income expected from delivered orders")
     progress_percent: float
 
 
@@ -241,13 +242,15 @@ def _rows(
 def _incomes(report_date: date, config: ReportSettings) -> tuple[list[MemberIncome], list[MemberIncome]]:
     """Trailing-12-month income per member: 11 whole months plus this month's days up to the report date."""
     income: Counter[str] = Counter()
+    expected: Counter[str] = Counter()
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     partitions = [income_month_pk(m) for m in trailing_months(report_date, 12)[:-1]]
     partitions += [income_day_pk(d) for d in month_days(report_date)]
     for pk in partitions:
         for item in partition(pk):
             member_id = item["sk"].removeprefix("MEMBER#")
-            income[member_id] += item.get("income_paise", 0)
+            income[member_id] += item.get("settled_income_paise", 0)
+            expected[member_id] += item.get("income_paise", 0)
             labels[member_id].update({c: item[c] for c in ("shg_id", "district") if item.get(c)})
     near = config.LAKHPATI_THRESHOLD_PAISE * config.LAKHPATI_NEAR_PERCENT // 100
     people = sorted(
@@ -257,6 +260,7 @@ def _incomes(report_date: date, config: ReportSettings) -> tuple[list[MemberInco
                 shg_id=labels[member_id].get("shg_id", ""),
                 district=labels[member_id].get("district", ""),
                 income_paise=amount,
+                expected_income_paise=expected[member_id],
                 progress_percent=round(100 * amount / config.LAKHPATI_THRESHOLD_PAISE, 1),
             )
             for member_id, amount in income.items()

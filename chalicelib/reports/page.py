@@ -212,7 +212,8 @@ def render(digest: Digest) -> bytes:
         (
             f"{m.member_id} · {m.district}",
             m.income_paise,
-            f"{rupees(m.income_paise)} · {m.progress_percent:.0f}%",
+            f"{rupees(m.income_paise)} received · {m.progress_percent:.0f}%"
+            f" · expected {rupees(m.expected_income_paise)}",
         )
         for m in people[:15]
     ]

@@ -73,6 +73,7 @@ class Tally:
     labels: dict[DimensionKey, Labels] = field(default_factory=dict)
     income: dict[tuple[date, str], int] = field(default_factory=lambda: defaultdict(int))
     income_labels: dict[str, Labels] = field(default_factory=dict)
+    settled_income: dict[tuple[date, str], int] = field(default_factory=lambda: defaultdict(int))
     delivered_unpaid: bool = False
     paid: bool = False
     closes_unpaid: bool = False  # paid or returned: no longer awaiting a payout
@@ -211,7 +212,7 @@ def order_tally(
                 )
 
     if event.kind == EventKind.PAYOUT and after.payout_paise is not None:
-        _payout(tally, before, after, event_day, fees)
+        _payout(tally, before, after, event_day, fees, members=members)
     tally.delivered_unpaid = (
         new in DELIVERED_STATES
         and old not in DELIVERED_STATES
@@ -221,7 +222,15 @@ def order_tally(
     return tally
 
 
-def _payout(tally: Tally, before: OrderRecord | None, after: OrderRecord, day: date, fees: list[int]) -> None:
+def _payout(
+    tally: Tally,
+    before: OrderRecord | None,
+    after: OrderRecord,
+    day: date,
+    fees: list[int],
+    *,
+    members: Mapping[str, Member],
+) -> None:
     """A settlement: count it once per order, add what changed, and reconcile against expectation."""
     paid_before = before.payout_paise if before else None
     fee_before = (before.channel_fee_paise if before else None) or 0
@@ -237,6 +246,14 @@ def _payout(tally: Tally, before: OrderRecord | None, after: OrderRecord, day: d
         }
         if paid_before is None:
             values["payouts"] = 1
+        shg_members = {m.member_id: m for m in members.values() if m.shg_id == line.shg_id}
+        for member_id, amount in split_by_share(
+            values["payout_paise"], line.maker_member_ids, shg_members
+        ).items():
+            tally.settled_income[(day, member_id)] += amount
+            tally.income_labels[member_id] = Labels(
+                district=line.district, block=line.block, shg_id=line.shg_id
+            )
         for dimension, key, labels in _line_dimensions(after, line):
             slot = (day, dimension, key)
             tally.labels[slot] = labels
@@ -247,5 +264,6 @@ def _payout(tally: Tally, before: OrderRecord | None, after: OrderRecord, day: d
                     tally.counters[slot][name] += value
     tally.paid = True
     expected = after.total_paise - sum(fees)
-    if after.payout_paise != expected:
-        tally.mismatch = (after.payout_paise or 0) - expected
+    received = (after.payout_paise or 0) + sum(s.tax_paise for s in after.settlements)
+    if received != expected:
+        tally.mismatch = received - expected

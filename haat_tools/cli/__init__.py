@@ -6,7 +6,18 @@ import os
 
 import click
 
-from haat_tools.cli import connectors, deploy, digest, local, ops, orders, photos, registry, users
+from haat_tools.cli import (
+    connectors,
+    deploy,
+    digest,
+    local,
+    ops,
+    orders,
+    photos,
+    registry,
+    settlements,
+    users,
+)
 
 
 @click.group(help="Haat operator CLI: run the local stack, seed data, send events, inspect records.")
@@ -23,6 +34,7 @@ main.add_command(local.token)
 main.add_command(local.demo)
 main.add_command(connectors.import_group)
 main.add_command(connectors.poll)
+main.add_command(settlements.settlements)
 main.add_command(photos.photos)
 main.add_command(orders.orders)
 main.add_command(deploy.package)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from chalicelib.connectors.meesho import importer
+from chalicelib.imports import ImportRejected, response_body
 from haat_tools.local import runner, session
 
 
@@ -22,11 +23,11 @@ def meesho(path: Path) -> None:
     with session.local_session() as current:
         try:
             result = importer.import_orders(path.read_bytes(), source=f"cli:{path.name}", imported_by="cli")
-        except importer.ImportRejected as error:
+        except ImportRejected as error:
             raise click.ClickException(str(error)) from error
         if not current.shared:
             runner.drain_all(current.app)
-    click.echo(json.dumps(importer.response_body(result), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(response_body(result), ensure_ascii=False, indent=2))
     if not result.accepted:
         raise click.ClickException(f"missing columns: {', '.join(result.missing_columns)}")
 

@@ -16,10 +16,10 @@ from chalice import Chalice
 from chalice.test import Client
 
 from chalicelib.auth import Role, issue_local_token
+from chalicelib.imports import ImportRejected
 from chalicelib.registry import repository
 from chalicelib.registry.imports import service
 from chalicelib.registry.imports.columns import find_header
-from chalicelib.registry.imports.reader import FileRejected
 from tests.registry.helpers import (
     MEMBER_HEADERS,
     PRODUCT_HEADERS,
@@ -81,7 +81,7 @@ def test_rows_are_checked_as_they_are_read(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(service, "MAX_ROWS", 1_000)
     found = find_header([["SHG Code", "SHG Name", "District", "Block", "Village"]], None)
     assert found is not None
-    with pytest.raises(FileRejected, match="more than 1,000 rows"):
+    with pytest.raises(ImportRejected, match="more than 1,000 rows"):
         service._check_rows(found[1], _endless_rows(), date(2026, 11, 30))
 
 

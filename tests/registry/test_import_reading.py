@@ -11,10 +11,11 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
+from chalicelib.imports import ImportRejected
 from chalicelib.registry import districts, values
 from chalicelib.registry.imports import columns
 from chalicelib.registry.imports.columns import Kind
-from chalicelib.registry.imports.reader import FileRejected, open_sheet
+from chalicelib.registry.imports.reader import open_sheet
 from chalicelib.registry.imports.rows import check, given
 from chalicelib.registry.models import Language
 from tests.registry.helpers import SHG_HEADERS, shg, table
@@ -134,7 +135,7 @@ def test_windows_1252_is_read_with_a_note() -> None:
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason(content: bytes, words: str) -> None:
-    with pytest.raises(FileRejected, match=words):
+    with pytest.raises(ImportRejected, match=words):
         open_sheet(content, None)
 
 
@@ -289,5 +290,5 @@ def _zip(parts: dict[str, str]) -> bytes:
     ],
 )
 def test_workbooks_haat_cannot_read_are_refused_with_what_to_do(content: bytes, words: str) -> None:
-    with pytest.raises(FileRejected, match=words):
+    with pytest.raises(ImportRejected, match=words):
         open_sheet(content, None)

@@ -9,6 +9,7 @@ from chalice import Chalice
 from chalice.test import Client
 
 from chalicelib import aws
+from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
 from chalicelib.registry import repository
 from chalicelib.registry.models import GroupKind, Language
@@ -78,6 +79,16 @@ def test_an_individual_artisan_sells_is_texted_and_counts_as_lakhpati(
     assert texts, "the artisan got no SMS"
     assert all(n["language"] == "ur" for n in order["notifications"])
 
+    # The outlet's cash reaches the mission the same day: Lakhpati counts money received.
+    admin = issue_local_token("finance-1", Role.MISSION_ADMIN)
+    cash = client.http.post(
+        "/imports/settlements/generic",
+        headers={"Authorization": f"Bearer {admin}", "Content-Type": "text/csv"},
+        body=f"channel,order_id,reference,settlement_date,net\nhaat,HAAT-SGR-01-B-{unique},CASH-{unique},2027-02-12,120000",
+    )
+    assert cash.json_body["to_apply"] == 1, cash.json_body
+    runner.drain(app, runner.binding("on_order_events"))
+
     outcome = runner.invoke(
         app, "daily_digest", runner.scheduled_event("daily_digest", utc("2027-02-13T02:30:00Z"))
     )
@@ -85,7 +96,7 @@ def test_an_individual_artisan_sells_is_texted_and_counts_as_lakhpati(
         aws.client("s3").get_object(Bucket=settings().MEDIA_BUCKET, Key=outcome["digest_json"])["Body"].read()
     )
     lakhpati = {m["member_id"]: m for m in document["lakhpati"]}
-    assert lakhpati[code]["income_paise"] == 120_000_00
+    assert lakhpati[code]["income_paise"] == lakhpati[code]["expected_income_paise"] == 120_000_00
     assert (lakhpati[code]["shg_id"], lakhpati[code]["district"]) == (code, "Kupwara")
     shg_rows = [r for r in document["rows"] if r["dimension"] == "shg" and r["key"] == code]
     assert shg_rows, "her group has no row in the digest"

@@ -249,9 +249,14 @@ def test_digest_figures_match_hand_computed_totals(
 
     lakhpati = {m["member_id"]: m for m in document["lakhpati"]}
     approaching = {m["member_id"]: m for m in document["approaching_lakhpati"]}
-    assert lakhpati[s["A1"]]["income_paise"] == 122_800_00
-    assert lakhpati[s["A1"]]["progress_percent"] == 122.8
-    assert approaching[s["B1"]]["income_paise"] == 79_200_00
+    # Settled income counts: FK0 30,000 + FK1 39,500 (paid 500 short) + FK2 52,800; OLD was paid
+    # more than 12 months back. Expected income (FK1 in full) stands beside it.
+    assert lakhpati[s["A1"]]["income_paise"] == 122_300_00
+    assert lakhpati[s["A1"]]["expected_income_paise"] == 122_800_00
+    assert lakhpati[s["A1"]]["progress_percent"] == 122.3
+    # B1 expects 79,200 (3/4 of FK3's 44,000 and FK4's 61,600) but has received only 46,200 (FK4):
+    # FK3 is unpaid, so she is not approaching one lakh on money received.
+    assert s["B1"] not in approaching
     assert s["B2"] not in lakhpati
     assert s["B2"] not in approaching
 
@@ -288,7 +293,7 @@ def test_digest_figures_match_hand_computed_totals(
     assert json.loads(message["Message"])["index_html"] == "reports/2026-11-20/index.html"
 
 
-def test_member_crosses_one_lakh_on_the_day_of_the_delivery(
+def test_member_crosses_one_lakh_on_the_day_her_settlement_arrives(
     app: Chalice, seeded_month: dict[str, str]
 ) -> None:
     s = seeded_month
@@ -300,8 +305,10 @@ def test_member_crosses_one_lakh_on_the_day_of_the_delivery(
         "returns": 0,
         "payouts": 0,
     }
-    after = json.loads(_digest(app, "2026-11-15T02:30:00Z")[1]["digest.json"])  # report for 14 Nov
-    assert {m["member_id"]: m["income_paise"] for m in after["lakhpati"]}[s["A1"]] == 122_800_00
+    delivered = json.loads(_digest(app, "2026-11-15T02:30:00Z")[1]["digest.json"])  # report for 14 Nov
+    assert s["A1"] not in {m["member_id"] for m in delivered["lakhpati"]}  # FK2 delivered, not yet paid
+    after = json.loads(_digest(app, "2026-11-20T02:30:00Z")[1]["digest.json"])  # report for 19 Nov: FK2 paid
+    assert {m["member_id"]: m["income_paise"] for m in after["lakhpati"]}[s["A1"]] == 122_300_00
 
 
 def test_rerun_writes_byte_identical_files(app: Chalice, seeded_month: dict[str, str]) -> None:

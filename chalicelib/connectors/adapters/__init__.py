@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.connectors.adapters import amazon, flipkart, haat, meesho, ondc
+from chalicelib.connectors.adapters import amazon, flipkart, haat, meesho, ondc, settlement
 from chalicelib.connectors.adapters.base import Adapter, describe
 from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderEvent
@@ -24,6 +24,7 @@ ADAPTERS: dict[str, Adapter] = {
     "amazon": amazon.to_order_events,
     "flipkart": flipkart.to_order_events,
     "meesho": meesho.to_order_events,
+    settlement.CHANNEL: settlement.to_order_events,
 }
 
 

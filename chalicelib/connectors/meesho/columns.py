@@ -1,32 +1,26 @@
 """The one place that knows the Meesho supplier panel's order-export headers.
 
-A header matches a field when it equals one of the field's names after normalising: case, spaces,
-punctuation and the panel's own spelling slips ("Commision") do not matter; column order never does.
+Headers are matched as every import matches them (`chalicelib.imports.columns`: case, spaces and
+punctuation do not matter, column order never does); the panel's own spelling slips ("Commision")
+are aliases.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from chalicelib.imports.columns import Column, Layout
 
-
-@dataclass(frozen=True)
-class Column:
-    field: str  # name in MeeshoOrderRow
-    header: str  # the panel's header, as it appears in an export
-    aliases: tuple[str, ...] = ()
-    required: bool = True
-
-
+# field: the MeeshoOrderRow field; header: the panel's header, as it appears in an export.
 COLUMNS: tuple[Column, ...] = (
-    Column("order_status", "Reason for Credit Entry", ("Order Status", "Status")),
-    Column("sub_order_no", "Sub Order No", ("Sub Order Number", "Suborder ID", "Sub Order ID")),
-    Column("order_date", "Order Date", ("Order Created Date",)),
+    Column("order_status", "Reason for Credit Entry", ("Order Status", "Status"), required=True),
+    Column(
+        "sub_order_no", "Sub Order No", ("Sub Order Number", "Suborder ID", "Sub Order ID"), required=True
+    ),
+    Column("order_date", "Order Date", ("Order Created Date",), required=True),
     Column("customer_state", "Customer State", ("State",), required=False),
     Column("product_name", "Product Name", ("Product",), required=False),
-    Column("sku", "SKU", ("Supplier SKU", "SKU ID")),
+    Column("sku", "SKU", ("Supplier SKU", "SKU ID"), required=True),
     Column("size", "Size", (), required=False),
-    Column("quantity", "Quantity", ("Qty",)),
+    Column("quantity", "Quantity", ("Qty",), required=True),
     Column(
         "listed_price",
         "Supplier Listed Price (Incl. GST + Commission)",
@@ -45,44 +39,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("customer_pincode", "Customer Pincode", ("Pincode", "Pin Code"), required=False),
 )
 
+LAYOUT = Layout(COLUMNS)
 BY_FIELD = {column.field: column for column in COLUMNS}
-
-
-def normalise(header: str) -> str:
-    """'  Supplier Listed Price (Incl. GST + Commission) ' -> 'supplierlistedpriceinclgstcommission'."""
-    return re.sub(r"[^0-9a-z\u0900-\u097f]", "", header.lower()).replace("commision", "commission")
-
-
-_LOOKUP = {normalise(name): column.field for column in COLUMNS for name in (column.header, *column.aliases)}
 
 
 def field_of(header: str) -> str | None:
     """The MeeshoOrderRow field a header names, if any."""
-    return _LOOKUP.get(normalise(header))
-
-
-@dataclass(frozen=True)
-class HeaderMap:
-    """Which file column holds which field; `headers` keeps the file's own spelling for messages."""
-
-    index_of: dict[str, int]
-    headers: dict[str, str]
-    missing: tuple[str, ...]
-    duplicated: tuple[str, ...]
-
-
-def map_headers(headers: list[str]) -> HeaderMap:
-    index_of: dict[str, int] = {}
-    names: dict[str, str] = {}
-    duplicated = []
-    for index, header in enumerate(headers):
-        field = field_of(header)
-        if field is None:
-            continue
-        if field in index_of:
-            duplicated.append(header.strip())
-            continue
-        index_of[field] = index
-        names[field] = header.strip()
-    missing = tuple(c.header for c in COLUMNS if c.required and c.field not in index_of)
-    return HeaderMap(index_of, names, missing, tuple(duplicated))
+    column = LAYOUT.column_of(header)
+    return column.field if column else None

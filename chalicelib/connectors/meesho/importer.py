@@ -17,26 +17,25 @@ import csv
 import hashlib
 import io
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, time
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from chalicelib import aws, ops
+from chalicelib import imports, ops
 from chalicelib.config import settings
 from chalicelib.connectors import queue
-from chalicelib.connectors.meesho.columns import BY_FIELD, COLUMNS, HeaderMap, map_headers
+from chalicelib.connectors.meesho.columns import BY_FIELD, LAYOUT
 from chalicelib.connectors.meesho.models import MeeshoImportMessage, MeeshoOrderRow, as_panel_row
+from chalicelib.imports import ImportRejected, RowError, response_body
+from chalicelib.imports.columns import HeaderMap
 from chalicelib.observability import logger, metrics
 
 CHANNEL = "meesho"
 UPLOAD_PREFIX = "imports/meesho/"
 CHUNK_BYTES = 20 * 1024
-REPORTED_ERRORS = 1000  # keeps a stored result under DynamoDB's 400 KB and a response small
-
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 25_000  # all bad: ~2 s of CPU (about 7 s at api_handler's 512 MB), well inside 29 s
@@ -44,47 +43,12 @@ SCOPE_WINDOW_ROWS = 500  # rows whose SKUs are looked up together (one BatchGetI
 SEND_EVERY_CHUNKS = 10  # chunks sent together (one SendMessageBatch): memory stays a few chunks
 
 
-class RowError(BaseModel):
-    row: int = Field(description="line of the file (the header is line 1)")
-    column: str
-    reason: str
-
-
-class ImportResult(BaseModel):
-    import_id: str
+class ImportResult(imports.ImportResult):
     channel: str = CHANNEL
-    imported_at: datetime
-    file_sha256: str
-    file_bytes: int
-    rows: int = 0
-    valid: int = 0
-    invalid: int = 0
     out_of_scope: int = 0
     repeated_in_file: int = 0
     enqueued_messages: int = 0
-    missing_columns: list[str] = Field(default_factory=list)
-    errors: list[RowError] = Field(default_factory=list, description=f"the first {REPORTED_ERRORS}")
-    error_count: int = 0
     message_ids: list[str] = Field(default_factory=list, exclude=True)
-
-    @property
-    def accepted(self) -> bool:
-        return not self.missing_columns
-
-    def add_errors(self, errors: Iterable[RowError]) -> None:
-        """Count every error, keep the first REPORTED_ERRORS (a file of bad rows stays small)."""
-        for error in errors:
-            self.error_count += 1
-            if len(self.errors) < REPORTED_ERRORS:
-                self.errors.append(error)
-
-
-class ImportRejected(Exception):
-    """The file cannot be imported at all (size, encoding, header, a broken cell); nothing is queued."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 # The caller's area as the import sees it: SKUs in, the refusal reason of each SKU outside it out.
@@ -123,9 +87,9 @@ def _row_errors(error: ValidationError, line: int, headers: HeaderMap) -> list[R
     found = []
     for detail in error.errors():
         field = str(detail["loc"][0]) if detail["loc"] else ""
-        column = headers.headers.get(field) or next((c.header for c in COLUMNS if c.field == field), "")
+        column = headers.header(field) if field in BY_FIELD else "(row)"
         reason = str(detail["msg"]).removeprefix("Value error, ")
-        found.append(RowError(row=line, column=column or "(row)", reason=reason[:300]))
+        found.append(RowError(row=line, column=column, reason=reason[:300]))
     return found
 
 
@@ -135,7 +99,7 @@ def parse(content: bytes, result: ImportResult) -> Iterator[tuple[int, MeeshoOrd
     first = next(lines, None)
     if first is None:
         raise ImportRejected("the file is empty")
-    headers = map_headers(first[1])
+    headers = LAYOUT.map(first[1])
     if headers.missing:
         result.missing_columns = list(headers.missing)
         return
@@ -144,7 +108,7 @@ def parse(content: bytes, result: ImportResult) -> Iterator[tuple[int, MeeshoOrd
         if not any(cell.strip() for cell in cells):
             continue
         result.rows += 1
-        raw = {field: cells[index] if index < len(cells) else "" for field, index in headers.index_of.items()}
+        raw = headers.cells(cells)
         try:
             row = MeeshoOrderRow.model_validate(raw)
         except ValidationError as error:
@@ -246,11 +210,6 @@ def import_orders(
     return result
 
 
-def response_body(result: ImportResult) -> dict[str, Any]:
-    """The result as JSON: counts, and the first REPORTED_ERRORS row errors."""
-    return result.model_dump(mode="json")
-
-
 def store(result: ImportResult, *, source: str, imported_by: str) -> None:
     """Keep the result in the ops table (pk=IMPORT#meesho, sk={imported_at}#{import_id})."""
     record = response_body(result)
@@ -264,27 +223,10 @@ def store(result: ImportResult, *, source: str, imported_by: str) -> None:
 
 def read_uploaded(key: str) -> bytes:
     """An export the coordinator uploaded to the uploads bucket under imports/meesho/."""
-    if not key.startswith(UPLOAD_PREFIX) or ".." in key:
-        raise ImportRejected(f"the key must start with {UPLOAD_PREFIX}")
-    try:
-        response = aws.client("s3").get_object(Bucket=settings().UPLOADS_BUCKET, Key=key)
-    except ClientError as error:
-        if error.response["Error"]["Code"] in {"NoSuchKey", "404"}:
-            raise ImportRejected(f"no uploaded file at {key}") from error
-        raise
-    if int(response["ContentLength"]) > MAX_FILE_BYTES:
-        response["Body"].close()
-        raise ImportRejected(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", 413)
-    return bytes(response["Body"].read(MAX_FILE_BYTES + 1))
+    return imports.read_uploaded(key, UPLOAD_PREFIX, MAX_FILE_BYTES)
 
 
 def upload_target() -> dict[str, str]:
     """A fresh key under imports/meesho/ and a presigned PUT URL for it (15 minutes): exports of any
     size go straight to S3, past API Gateway's 10 MB and Lambda's 6 MB request limits."""
-    key = f"{UPLOAD_PREFIX}{datetime.now(UTC):%Y/%m/%d}/{uuid.uuid4().hex}.csv"
-    url = aws.client("s3").generate_presigned_url(
-        "put_object",
-        Params={"Bucket": settings().UPLOADS_BUCKET, "Key": key, "ContentType": "text/csv"},
-        ExpiresIn=900,
-    )
-    return {"key": key, "upload_url": str(url), "content_type": "text/csv"}
+    return imports.upload_target(UPLOAD_PREFIX, "meesho-orders.csv", "text/csv")

@@ -11,12 +11,11 @@ Four kinds of file, as the NRLM MIS (LOKOS) and district spreadsheets export the
 - `products`: the product sheet (SHG or artisan code, SKU, title, short names for SMS, craft, price,
   stock, GI tag, channel SKUs, makers).
 
-A header names a field when it equals the field's header or one of its aliases after `fold`: case,
-spaces, punctuation and underscores never matter (`MOBILE_NO`, `Mobile No.` and `mobile no` are one),
-nor chandrabindu/anusvara in Hindi headers (गाँव, गांव). Column order never matters; columns Haat does
-not know are listed in the import's report as ignored. The header row need not be the first: MIS
-reports often put a title above it, so the first of the top rows that names a kind's key columns is
-the header.
+Headers are matched as every import matches them (`chalicelib.imports.columns`: case, spaces,
+punctuation and underscores never matter, nor chandrabindu/anusvara in Hindi headers (गाँव, गांव));
+columns Haat does not know are listed in the import's report as ignored. The header row need not be
+the first: MIS reports often put a title above it, so the first of the top rows that names a kind's
+key columns is the header.
 """
 
 from __future__ import annotations
@@ -24,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chalicelib.registry.text import fold
-
-HEADER_SEARCH_ROWS = 10
+from chalicelib.imports import columns
+from chalicelib.imports.columns import Column, Layout
+from chalicelib.imports.sheets import HEADER_SEARCH_ROWS
 
 
 class Kind(StrEnum):
@@ -38,14 +37,6 @@ class Kind(StrEnum):
 
 # Applied in this order when several files come at once: a member needs her SHG, a product its group.
 KIND_ORDER = (Kind.SHGS, Kind.ARTISANS, Kind.MEMBERS, Kind.PRODUCTS)
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str  # as Haat's own template and samples spell it
-    aliases: tuple[str, ...] = ()
-    required: bool = False
 
 
 SHG_CODE = Column(
@@ -324,54 +315,35 @@ KEY_FIELDS: dict[Kind, str] = {
     Kind.SHGS: "shg_code",
 }
 
-# folded name -> (column, rank): a header earlier in a column's names wins when a file has two
-# columns for one field ("Price" over "MRP", "Mobile No" over "Contact").
-_LOOKUP: dict[Kind, dict[str, tuple[Column, int]]] = {
-    kind: {
-        fold(name): (column, rank)
-        for column in columns
-        for rank, name in enumerate((column.header, *column.aliases))
-    }
-    for kind, columns in COLUMNS.items()
-}
+# A header earlier in a column's names wins when a file has two columns for one field ("Price" over
+# "MRP", "Mobile No" over "Contact").
+LAYOUTS: dict[Kind, Layout] = {kind: Layout(kind_columns) for kind, kind_columns in COLUMNS.items()}
 
 
 def column_of(kind: Kind, header: str) -> Column | None:
     """The column a header names in a file of `kind`, if any."""
-    found = _LOOKUP[kind].get(fold(header))
-    return found[0] if found else None
+    return LAYOUTS[kind].column_of(header)
 
 
 @dataclass(frozen=True)
-class HeaderMap:
-    """Which cell of a row holds which field; `headers` keeps the file's own spelling for the report."""
-
+class HeaderMap(columns.HeaderMap):
     kind: Kind
-    index_of: dict[str, int]
-    headers: dict[str, str]
-    missing: tuple[str, ...]  # required columns the file lacks, as Haat's template spells them
-    ignored: tuple[str, ...]  # the file's columns Haat does not read (unknown or repeated)
-
-    def header(self, field: str) -> str:
-        """The file's header of a field (or Haat's, for a field the file lacks)."""
-        return self.headers.get(field) or next(c.header for c in COLUMNS[self.kind] if c.field == field)
 
 
 def map_headers(kind: Kind, cells: list[str]) -> HeaderMap:
-    chosen: dict[str, tuple[int, int]] = {}  # field -> (rank of its name, cell index)
-    for index, cell in enumerate(cells):
-        found = _LOOKUP[kind].get(fold(cell))
-        if found is not None and (found[0].field not in chosen or found[1] < chosen[found[0].field][0]):
-            chosen[found[0].field] = (found[1], index)
-    index_of = {field: index for field, (_, index) in chosen.items()}
-    headers = {field: cells[index].strip() for field, index in index_of.items()}
-    used = set(index_of.values())
-    ignored = [cell.strip() for index, cell in enumerate(cells) if index not in used and cell.strip()]
-    missing = [c.header for c in COLUMNS[kind] if c.required and c.field not in index_of]
+    found = LAYOUTS[kind].map(cells)
+    missing = list(found.missing)
     one_of = ONE_OF.get(kind, ())
-    if one_of and not any(field in index_of for field in one_of):
+    if one_of and not any(field in found.index_of for field in one_of):
         missing.append(" or ".join(c.header for c in COLUMNS[kind] if c.field in one_of))
-    return HeaderMap(kind, index_of, headers, tuple(missing), tuple(ignored))
+    return HeaderMap(
+        layout=found.layout,
+        index_of=found.index_of,
+        headers=found.headers,
+        missing=tuple(missing),
+        ignored=found.ignored,
+        kind=kind,
+    )
 
 
 def detect(cells: list[str]) -> Kind | None:

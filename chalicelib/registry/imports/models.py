@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from chalicelib.auth import Principal
+from chalicelib.imports import RowError
 from chalicelib.registry.imports.columns import Kind
-from chalicelib.registry.imports.rows import RowError
 
 
 class Status(StrEnum):

@@ -21,9 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.imports import RowError
 from chalicelib.registry import districts, values
 from chalicelib.registry.imports.columns import KEY_FIELDS, HeaderMap, Kind
-from chalicelib.registry.imports.rows import ArtisanRow, MemberRow, ProductRow, Row, RowError, ShgRow, given
+from chalicelib.registry.imports.rows import ArtisanRow, MemberRow, ProductRow, Row, ShgRow, given
 from chalicelib.registry.models import (
     SHG,
     Channel,

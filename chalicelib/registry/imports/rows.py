@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from chalicelib.imports import RowError
 from chalicelib.registry import districts, values
 from chalicelib.registry.imports.columns import HeaderMap, Kind
 from chalicelib.registry.models import (
@@ -33,18 +34,9 @@ from chalicelib.registry.models import (
     MemberRole,
     SocialCategory,
 )
-from chalicelib.registry.text import tidy
+from chalicelib.text import tidy
 
 REPORTED_VALUE_CHARS = 80
-
-
-class RowError(BaseModel):
-    """One problem of one row: the row as Excel numbers it, the column as the file spells it."""
-
-    row: int
-    column: str
-    value: str
-    reason: str
 
 
 def code(text: str) -> str:

@@ -27,17 +27,17 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from botocore.exceptions import ClientError
 
-from chalicelib import access, aws
+from chalicelib import access, aws, imports
 from chalicelib.auth import Principal
 from chalicelib.config import settings
 from chalicelib.csvfile import csv_bytes
 from chalicelib.dynamo import TransactionCancelled
+from chalicelib.imports import ImportRejected, RowError
 from chalicelib.observability import logger, metrics
 from chalicelib.registry import repository
 from chalicelib.registry.imports import store
-from chalicelib.registry.imports.columns import KEY_FIELDS, HeaderMap, Kind
+from chalicelib.registry.imports.columns import KEY_FIELDS, LAYOUTS, HeaderMap, Kind
 from chalicelib.registry.imports.models import ApplyChunk, ImportRecord, ReadFile, Report, Status, Step
 from chalicelib.registry.imports.plan import (
     CHANNEL_COLUMNS,
@@ -52,8 +52,8 @@ from chalicelib.registry.imports.plan import (
     derived_product_id,
     plan,
 )
-from chalicelib.registry.imports.reader import FileRejected, open_sheet
-from chalicelib.registry.imports.rows import MemberRow, ProductRow, Row, RowError, check
+from chalicelib.registry.imports.reader import open_sheet
+from chalicelib.registry.imports.rows import MemberRow, ProductRow, Row, check
 from chalicelib.registry.models import SHG, Member, Product
 
 UPLOAD_PREFIX = "imports/registry/"
@@ -66,45 +66,22 @@ TRANSACTION_RETRIES = 5
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 
 
-class ImportRefused(Exception):
-    """The caller may not import this (wrong key, no such upload)."""
-
-
 # --- starting an import ----------------------------------------------------------------------
 
 
 def upload_target(file_name: str) -> dict[str, str]:
-    """A fresh key under imports/registry/ and a presigned PUT URL for it (15 minutes): files of
-    any size go straight to S3, past API Gateway's 10 MB and Lambda's 6 MB request limits."""
-    key = f"{UPLOAD_PREFIX}{datetime.now(UTC):%Y/%m/%d}/{uuid.uuid4().hex}/{_safe_name(file_name)}"
-    url = aws.client("s3").generate_presigned_url(
-        "put_object", Params={"Bucket": settings().UPLOADS_BUCKET, "Key": key}, ExpiresIn=900
-    )
-    return {"key": key, "upload_url": str(url)}
-
-
-def _safe_name(file_name: str) -> str:
-    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in file_name.rsplit("/", 1)[-1])
-    return name.strip("._")[:100] or "registry-file"
+    """A fresh key under imports/registry/ and a presigned PUT URL for it: files of any size."""
+    return imports.upload_target(UPLOAD_PREFIX, file_name or "registry-file")
 
 
 def store_file(content: bytes, file_name: str) -> str:
     """Put a file the caller sent itself (the CLI, a small CSV request body) where uploads go."""
-    key = f"{UPLOAD_PREFIX}{datetime.now(UTC):%Y/%m/%d}/{uuid.uuid4().hex}/{_safe_name(file_name)}"
-    aws.client("s3").put_object(Bucket=settings().UPLOADS_BUCKET, Key=key, Body=content)
-    return key
+    return imports.store_file(content, UPLOAD_PREFIX, file_name or "registry-file")
 
 
 def start(key: str, importer: Principal, *, kind: Kind | None = None, file_name: str = "") -> ImportRecord:
     """Record an import of the uploaded file at `key` and queue its reading."""
-    if not key.startswith(UPLOAD_PREFIX) or ".." in key:
-        raise ImportRefused(f"the key must start with {UPLOAD_PREFIX}")
-    try:
-        head = aws.client("s3").head_object(Bucket=settings().UPLOADS_BUCKET, Key=key)
-    except ClientError as error:
-        if error.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
-            raise ImportRefused(f"no uploaded file at {key}: PUT it to the upload URL first") from error
-        raise
+    file_bytes = imports.uploaded_size(key, UPLOAD_PREFIX)
     now = datetime.now(UTC)
     record = ImportRecord(
         import_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}",
@@ -114,7 +91,7 @@ def start(key: str, importer: Principal, *, kind: Kind | None = None, file_name:
         created_at=now.isoformat(),
         created_by=importer.subject,
         importer=importer,
-        file_bytes=int(head["ContentLength"]),
+        file_bytes=file_bytes,
     )
     store.create(record)
     _send(ReadFile(import_id=record.import_id).model_dump_json())
@@ -176,7 +153,7 @@ def read_file(import_id: str) -> None:
     content = aws.client("s3").get_object(Bucket=settings().UPLOADS_BUCKET, Key=record.key)["Body"].read()
     try:
         sheet = open_sheet(content, record.kind)
-    except FileRejected as rejected:
+    except ImportRejected as rejected:
         _reject(record, str(rejected))
         return
     headers = sheet.headers
@@ -198,7 +175,7 @@ def read_file(import_id: str) -> None:
         return
     try:
         checked = _check_rows(headers, sheet.rows, _today(record))
-    except FileRejected as rejected:
+    except ImportRejected as rejected:
         _reject(record, str(rejected), **described)
         return
     kept = store.add_notes(import_id, (("error", note) for note in checked.notes))
@@ -236,7 +213,7 @@ class Checked:
 
 def _check_rows(headers: HeaderMap, rows: Iterable[tuple[int, list[str]]], today: date) -> Checked:
     """Check each row as it is read (blank rows skipped): a file of MAX_ROWS bad rows, or of
-    millions of one-letter rows, costs the same bounded memory. FileRejected past MAX_ROWS."""
+    millions of one-letter rows, costs the same bounded memory. ImportRejected past MAX_ROWS."""
     kind = headers.kind
     checked = Checked()
     first_seen: dict[tuple[str, str], int] = {}
@@ -245,7 +222,7 @@ def _check_rows(headers: HeaderMap, rows: Iterable[tuple[int, list[str]]], today
             continue
         checked.rows += 1
         if checked.rows > MAX_ROWS:
-            raise FileRejected(f"more than {MAX_ROWS:,} rows: split the file (by district or block)")
+            raise ImportRejected(f"more than {MAX_ROWS:,} rows: split the file (by district or block)")
         row, errors = check(kind, line, cells, headers, today=today)
         if row is not None:
             for name, value in _duplicate_keys(kind, row):
@@ -306,7 +283,14 @@ def apply_chunk(message: ApplyChunk) -> None:
     marker = store.chunk(message.import_id, message.chunk)
     if marker and marker.get("counted"):
         return
-    headers = HeaderMap(message.kind, message.index_of, message.headers, (), ())
+    headers = HeaderMap(
+        layout=LAYOUTS[message.kind],
+        index_of=message.index_of,
+        headers=message.headers,
+        missing=(),
+        ignored=(),
+        kind=message.kind,
+    )
     today = _today(record)
     rows: list[tuple[int, Row]] = []
     for line, cells in message.rows:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib import ops
+from chalicelib.imports import RowError
 from chalicelib.registry.imports.models import ImportRecord, Status
-from chalicelib.registry.imports.rows import RowError
 
 COUNTERS = ("created", "updated", "unchanged", "rejected", "errors_kept")
 
