@@ -191,6 +191,28 @@ def check_meesho(role: Role, case: str, body: Any) -> None:
     assert any("outside your area" in reason for reason in reasons) is not mine, reasons
 
 
+def settlement_report(place: Place, case: str) -> Call:
+    """Amazon's settlement flat file paying the place's order (a fresh settlement id each call)."""
+    header = "settlement-id\tdeposit-date\torder-id\tamount-type\tamount-description\tamount\tposted-date"
+    reference = str(uuid.uuid4().int)[:11]
+    rows = [
+        f"{reference}\t2026-11-24 00:00:00 UTC\t\t\t\t\t",
+        f"{reference}\t\t{place.order_id}\tItemPrice\tPrincipal\t100.00\t2026-11-15",
+    ]
+    body = "\n".join([header, *rows]).encode()
+    return Call("POST", "/imports/settlements/amazon", body, {"Content-Type": "text/tab-separated-values"})
+
+
+def check_settlement(role: Role, case: str, body: Any) -> None:
+    """Status 200 either way (the report was read); an order outside the caller's area is refused."""
+    if role is RESOURCE:
+        return
+    mine = case == "in_scope" or role is ADMIN
+    assert (body["to_apply"], body["refused"]) == ((1, 0) if mine else (0, 1)), body
+    if not mine:
+        assert "outside your area" in body["errors"][0]["reason"], body
+
+
 def haat_webhook(place: Place, case: str) -> Call:
     """AIRPORT-SXR posts a bill: for its own outlet (in scope) or for HAAT-SGR-01's (out of scope)."""
     outlet = "AIRPORT-SXR"
@@ -220,6 +242,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/products/{product_id}/photos"): Row(get("/products/{place.product_id}/photos"), scoped(200)),
     ("POST", "/imports/orders/meesho"): Row(meesho_export, coordinators(200), check=check_meesho),
+    ("POST", "/imports/settlements/{report}"): Row(
+        settlement_report, coordinators(200), check=check_settlement
+    ),
+    ("POST", "/imports/settlements/{report}/uploads"): Row(
+        post("/imports/settlements/amazon/uploads"), coordinators(201)
+    ),
     ("POST", "/imports/orders/meesho/uploads"): Row(
         post("/imports/orders/meesho/uploads"), coordinators(201)
     ),
