@@ -61,7 +61,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reason": "Reason",
         "rejected": "Photos rejected",
         "member": "Member",
-        "income": "Income, 12 months",
+        "income": "Received, 12 months",
+        "expected": "Expected from delivered orders",
         "progress": "Progress",
         "polls": "Failed channel polls that day",
         "polls_none": "Every channel poll succeeded.",
@@ -110,7 +111,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reason": "कारण",
         "rejected": "अस्वीकार फ़ोटो",
         "member": "सदस्य",
-        "income": "आय, 12 महीने",
+        "income": "प्राप्त आय, 12 महीने",
+        "expected": "डिलीवर ऑर्डर से अपेक्षित",
         "progress": "प्रगति",
         "polls": "उस दिन के असफल चैनल पोल",
         "polls_none": "हर चैनल पोल सफल रहा।",
@@ -328,6 +330,7 @@ def _lakhpati(view: DashboardView, t: dict[str, str], lang: str) -> str:
         + _words(t["shg"], view.directory.shg(m.shg_id))
         + _words(t["district"], names.district(m.district, lang))
         + _figure(f"lakhpati-{m.member_id}", "gmv_paise", m.income_paise, t["income"])
+        + _figure(f"lakhpati-{m.member_id}-expected", "gmv_paise", m.expected_income_paise, t["expected"])
         + f"<td data-label='{escape(t['progress'])}' data-value='{m.progress_percent}'>"
         f"{m.progress_percent:.0f}%</td></tr>"
         for m in people
@@ -339,7 +342,7 @@ def _lakhpati(view: DashboardView, t: dict[str, str], lang: str) -> str:
         threshold=rupees(built.threshold_paise),
     )
     chart = bar_chart(t["lakhpati"], bars, "#2f7d5b", empty="", target=built.threshold_paise)
-    head = [t["member"], t["shg"], t["district"], t["income"], t["progress"]]
+    head = [t["member"], t["shg"], t["district"], t["income"], t["expected"], t["progress"]]
     return (
         f"<h2>{escape(t['lakhpati'])}</h2>"
         f"<p class='sub' data-lakhpati='{len(built.lakhpati)}'>{escape(count)}</p>"

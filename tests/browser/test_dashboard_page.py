@@ -13,7 +13,7 @@ Screenshots at 1280x800 and 412x900 in English and Hindi: build/screenshots/<tes
 | O2 | haat, SARAS-DELHI | Gulshan (Khansahib, D1) | 800 | 16 Sep 11:00 | |
 | O3 | haat, HAAT-BUDGAM | Gulshan (Khansahib, D1) | 3 x 300 | 3 Sep 11:00 | |
 | O4 | meesho | Zoon (Handwara, D2) | 9,900 | 16 Sep 12:00 | |
-| LK | haat | Al-Noor | 4 x 23,000 | 10 May | delivered 12 May: Shameema's 92,000 |
+| LK | haat | Al-Noor | 4 x 23,000 | 10 May | delivered 12 May, paid 20 May: Shameema's 92,000 |
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ def area(app: Chalice) -> dict[str, str]:
         [line(a, makers[a.shg_id], 4, 23_000)],
         ist("2026-05-10T10:00"),
         outlet_id="HAAT-JAMMU",
-    ).move(OrderStatus.SHIPPED, ist("2026-05-11T10:00")).move(OrderStatus.DELIVERED, ist("2026-05-12T10:00"))
+    ).move(OrderStatus.SHIPPED, ist("2026-05-11T10:00")).move(
+        OrderStatus.DELIVERED, ist("2026-05-12T10:00")
+    ).pay(ist("2026-05-20T10:00"), 92_000, 0)  # Lakhpati counts money received
     now = datetime.now(UTC)
     for order_id, shg, hours in ((f"LATE-{u}", a, 30), (f"LATE-B-{u}", b, 5)):
         OrderStory(
@@ -271,6 +273,10 @@ def test_a_district_coordinator_sees_her_district_by_name_with_the_digest_figure
     assert re.search(r"Rubeena J\. \(escalation, sent\)", late), late
     assert page.get_attribute("[data-lakhpati]", "data-lakhpati") == "0"
     assert "Shameema A. · Al-Noor Mahila SHG" in page.inner_html("#view")  # Lakhpati chart: 92% of a lakh
+    shameema = f"A-{area['u']}-M01"  # LK: delivered (expected) and paid (received) 92,000 in May
+    assert (
+        _figure(page, f"lakhpati-{shameema}") == _figure(page, f"lakhpati-{shameema}-expected") == 92_000_00
+    )
     assert "Blurred" in page.inner_html("#view")
     assert "Too dark" in page.inner_html("#view")
     assert "channel poll" not in text.lower(), "seller accounts are the mission's"
