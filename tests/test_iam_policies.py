@@ -357,3 +357,18 @@ def test_a_presigned_upload_is_signed_for_what_the_api_may_put(
     assert _allowed(_policy("api_handler"), aws_calls.Grant("s3:PutObject", resource))
     elsewhere = aws_calls.Grant("s3:PutObject", f"arn:aws:s3:::{settings().UPLOADS_BUCKET}/x")
     assert not _allowed(_policy("api_handler"), elsewhere)
+
+
+def test_the_grants_issue_11_found_too_wide_stay_narrow() -> None:
+    """Calls no function makes, refused by its policy: the API reading the ONDC signing key or writing
+    any orders item but a replay marker, the order consumer querying the outbox."""
+    env = stack.stage_environment("local")
+    parameter = f"arn:aws:ssm:{aws_calls.REGION}:{aws_calls.ACCOUNT}:parameter{env['SECRETS_PREFIX']}"
+    orders_table = f"arn:aws:dynamodb:{aws_calls.REGION}:{aws_calls.ACCOUNT}:table/{env['ORDERS_TABLE']}"
+    outbox_table = f"arn:aws:dynamodb:{aws_calls.REGION}:{aws_calls.ACCOUNT}:table/{env['OUTBOX_TABLE']}"
+    api = _policy("api_handler")
+    assert not _allowed(api, aws_calls.Grant("ssm:GetParameter", f"{parameter}/ondc/signer"))
+    assert _allowed(api, aws_calls.Grant("dynamodb:PutItem", orders_table, "WEBHOOK#abc"))
+    for key in ("ORDER#haat#HAAT-SGR-01-B-1", "RAW#1", ""):
+        assert not _allowed(api, aws_calls.Grant("dynamodb:PutItem", orders_table, key)), key
+    assert not _allowed(_policy("on_order_events"), aws_calls.Grant("dynamodb:Query", outbox_table))
