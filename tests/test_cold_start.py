@@ -48,6 +48,23 @@ def test_importing_app_loads_no_heavy_library_nor_local_tooling(loaded_by_import
     assert sorted(name for name in HEAVY_OR_LOCAL_ONLY if name in loaded_by_import_app) == []
 
 
+def test_the_order_consumer_loads_a_channel_adapter_only_for_a_channel_it_sees() -> None:
+    probe = (
+        "import json, sys\n"
+        "from chalicelib.connectors import order_events\n"
+        "from chalicelib.connectors.adapters import adapter_for\n"
+        "adapter_for('haat')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('chalicelib.connectors.adapters.'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(loaded) == [
+        "chalicelib.connectors.adapters.base",
+        "chalicelib.connectors.adapters.haat",
+    ]
+
+
 def test_importing_app_loads_no_capability_of_haat(loaded_by_import_app: set[str]) -> None:
     haat_modules = {name for name in loaded_by_import_app if name.split(".")[0] == "chalicelib"}
     assert sorted(haat_modules) == sorted(APP_IMPORT_ALLOWED)

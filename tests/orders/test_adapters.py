@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.connectors.adapters import ADAPTERS, adapter_for
+from chalicelib.connectors.adapters import ADAPTERS, adapter_for, settlement
 from chalicelib.connectors.adapters.base import rupees_to_paise
 from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderStatus
@@ -20,7 +20,8 @@ def _sample(name: str) -> dict[str, Any]:
 
 
 def test_registry_maps_each_channel_to_its_adapter() -> None:
-    assert {"haat", "ondc", "amazon"} <= set(ADAPTERS)
+    assert {"haat", "ondc", "amazon", "flipkart", "meesho", settlement.CHANNEL} <= set(ADAPTERS)
+    assert all(callable(adapter_for(channel)) for channel in ADAPTERS)
     with pytest.raises(UnmappableEvent, match="no adapter for channel 'ebay'"):
         adapter_for("ebay")
 

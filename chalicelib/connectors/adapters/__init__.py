@@ -1,39 +1,42 @@
 """One adapter per channel: the channel's real payload (pydantic models of its shape) in,
 canonical `OrderEvent`s out. Each module exposes `to_order_events(payload) -> list[OrderEvent]`.
 
-`ADAPTERS` is the whole registry: plug a new channel in with one line,
-`ADAPTERS["flipkart"] = flipkart.to_order_events`.
+`ADAPTERS` is the whole registry, channel -> adapter module: plug a new channel in with one line,
+`ADAPTERS["flipkart"] = f"{__name__}.flipkart"`. A module is imported on its channel's first
+message, so a consumer builds the pydantic models of the channels it sees, not of every channel (cold start).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.connectors.adapters import amazon, flipkart, haat, meesho, ondc, settlement
 from chalicelib.connectors.adapters.base import Adapter, describe
 from chalicelib.orders.errors import UnmappableEvent
 from chalicelib.orders.models import OrderEvent
 
 CANONICAL_MODELS = frozenset({"OrderEvent", "OrderLine"})
-ADAPTERS: dict[str, Adapter] = {
-    "haat": haat.to_order_events,
-    "ondc": ondc.to_order_events,
-    "amazon": amazon.to_order_events,
-    "flipkart": flipkart.to_order_events,
-    "meesho": meesho.to_order_events,
-    settlement.CHANNEL: settlement.to_order_events,
+ADAPTERS: dict[str, str] = {
+    "haat": f"{__name__}.haat",
+    "ondc": f"{__name__}.ondc",
+    "amazon": f"{__name__}.amazon",
+    "flipkart": f"{__name__}.flipkart",
+    "meesho": f"{__name__}.meesho",
+    "settlement": f"{__name__}.settlement",  # settlement.CHANNEL: payouts of a settlement import
 }
 
 
 def adapter_for(channel: str) -> Adapter:
     """The adapter of `channel`, or UnmappableEvent for a channel nobody maps."""
     try:
-        return ADAPTERS[channel]
+        module = ADAPTERS[channel]
     except KeyError:
         raise UnmappableEvent(f"no adapter for channel {channel!r}") from None
+    adapter: Adapter = importlib.import_module(module).to_order_events
+    return adapter
 
 
 def map_payload(channel: str, payload: Mapping[str, Any]) -> list[OrderEvent]:
