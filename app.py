@@ -156,6 +156,39 @@ def settlement_upload_url(report: str) -> Response:
     return settlements_api.upload_target(app, report)
 
 
+@app.route("/listings/{channel}/exports", methods=["POST"], authorizer=bearer_token)
+def export_listings(channel: str) -> Response:
+    from chalicelib.listings import api as listings_api
+
+    return listings_api.export(app, channel)
+
+
+@app.route("/listings/{channel}", authorizer=bearer_token)
+def listing_states(channel: str) -> Response:
+    from chalicelib.listings import api as listings_api
+
+    return listings_api.listing_states(app, channel)
+
+
+@app.route(
+    "/listings/{channel}/status",
+    methods=["POST"],
+    authorizer=bearer_token,
+    content_types=["text/csv", "text/plain", "text/tab-separated-values", "application/json"],
+)
+def listing_status_report(channel: str) -> Response:
+    from chalicelib.listings import api as listings_api
+
+    return listings_api.status_report(app, channel)
+
+
+@app.route("/listings/{channel}/status/uploads", methods=["POST"], authorizer=bearer_token)
+def listing_status_upload_url(channel: str) -> Response:
+    from chalicelib.listings import api as listings_api
+
+    return listings_api.upload_target(app, channel)
+
+
 @app.route("/upload")
 def upload_page() -> Response:
     from chalicelib.catalogue import page as catalogue_page

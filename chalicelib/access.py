@@ -69,6 +69,14 @@ RULES: dict[str, Rule] = {
         refusal="only coordinators (for their own area) and mission admins manage digest e-mails",
     ),
     "settlements:read": Rule(COORDINATORS),
+    "listings:read": Rule(EVERYONE),
+    "listings:export": Rule(
+        COORDINATORS, refusal="only coordinators (for their own area) and mission admins export listings"
+    ),
+    "listings:mark": Rule(
+        COORDINATORS,
+        refusal="only coordinators (for their own area) and mission admins record what a channel did",
+    ),
     "settlements:import": Rule(
         COORDINATORS, refusal="only coordinators (for their own area) and mission admins import settlements"
     ),

@@ -67,6 +67,15 @@ class Settings(BaseModel):
     )
     DIGEST_SENDER: str = Field(default="", description="SES-verified From address of the digest e-mail")
     PUBLIC_API_URL: str = Field(default="", description="the API's public base URL, for links in e-mails")
+    AMAZON_SELLER_ID: str = Field(
+        default="",
+        description="the mission's Seller Central merchant id: the header of an Amazon listings feed",
+    )
+    PHOTOS_BASE_URL: str = Field(
+        default="",
+        description="where the media bucket's photos/ renditions are public (the template's CloudFront "
+        "distribution; locally the embedded S3): listings reference images by this URL plus the key",
+    )
     MAX_UPLOAD_BYTES: int = 25 * 1024 * 1024
     # Channel connectors (chalicelib/connectors/): see README "Channel connectors".
     FLIPKART_API_URL: str = "https://api.flipkart.net"

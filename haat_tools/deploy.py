@@ -18,6 +18,7 @@ OUTPUT_SETTINGS = {
     "UserPoolId": "COGNITO_USER_POOL_ID",
     "UserPoolClientId": "COGNITO_APP_CLIENT_ID",
     "CognitoDomain": "COGNITO_DOMAIN",
+    "PhotosBaseUrl": "PHOTOS_BASE_URL",
 }
 
 

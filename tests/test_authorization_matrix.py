@@ -213,6 +213,26 @@ def check_settlement(role: Role, case: str, body: Any) -> None:
         assert "outside your area" in body["errors"][0]["reason"], body
 
 
+def listing_export(place: Place, case: str) -> Call:
+    """The Meesho sheet of the place's block."""
+    body = json.dumps({"district": place.district, "block": place.block}).encode()
+    return Call("POST", "/listings/meesho/exports", body, {"Content-Type": "application/json"})
+
+
+def listing_status(place: Place, case: str) -> Call:
+    """Meesho's status report: the place's product is live."""
+    report = f"SKU,Status,Listing ID\n{place.meesho_sku},live,MSC-{place.shg_id}\n"
+    return Call("POST", "/listings/meesho/status", report.encode(), {"Content-Type": "text/csv"})
+
+
+def check_listing_status(role: Role, case: str, body: Any) -> None:
+    """Status 200 either way (the report was read); a SKU outside the caller's area is refused."""
+    if role is RESOURCE:
+        return
+    mine = case == "in_scope" or role is ADMIN
+    assert (body["changed"] + body["unchanged"], body["refused"]) == ((1, 0) if mine else (0, 1)), body
+
+
 def haat_webhook(place: Place, case: str) -> Call:
     """AIRPORT-SXR posts a bill: for its own outlet (in scope) or for HAAT-SGR-01's (out of scope)."""
     outlet = "AIRPORT-SXR"
@@ -247,6 +267,16 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/imports/settlements/{report}/uploads"): Row(
         post("/imports/settlements/amazon/uploads"), coordinators(201)
+    ),
+    ("POST", "/listings/{channel}/exports"): Row(listing_export, {**scoped(200), RESOURCE: (403, 403)}),
+    ("GET", "/listings/{channel}"): Row(
+        get("/listings/meesho?district={place.district}"), {**scoped(200), RESOURCE: (200, 200)}
+    ),
+    ("POST", "/listings/{channel}/status"): Row(
+        listing_status, coordinators(200), check=check_listing_status
+    ),
+    ("POST", "/listings/{channel}/status/uploads"): Row(
+        post("/listings/meesho/status/uploads"), coordinators(201)
     ),
     ("POST", "/imports/orders/meesho/uploads"): Row(
         post("/imports/orders/meesho/uploads"), coordinators(201)

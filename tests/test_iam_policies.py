@@ -103,6 +103,29 @@ def _import_settlement(api_url: str) -> None:
     assert (status, result.get("to_apply")) == (200, 1), result
 
 
+def _listings(api_url: str) -> None:
+    """Srinagar's Meesho sheet, its listing states, and Meesho's status report by upload key."""
+    token = issue_local_token("iam-test", Role.MISSION_ADMIN)
+    export = urllib.request.Request(
+        f"{api_url}/listings/meesho/exports",
+        data=json.dumps({"district": "Srinagar"}).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(export, timeout=30) as response:
+        assert response.headers["X-Haat-Products"] != "0"
+    _get(f"{api_url}/listings/meesho?district=Srinagar")
+    status, target = post_json(f"{api_url}/listings/meesho/status/uploads", {}, token)
+    assert status == 201, target
+    report = b"SKU,Status,Reason\nMS-SGR-SOZ-STOLE-01,live,\nMS-SGR-PM-BOX-02,rejected,Blurred image\n"
+    put = urllib.request.Request(
+        target["upload_url"], data=report, method="PUT", headers={"Content-Type": "text/csv"}
+    )
+    urllib.request.urlopen(put, timeout=30).close()
+    status, result = post_json(f"{api_url}/listings/meesho/status", {"key": target["key"]}, token)
+    assert (status, result.get("changed")) == (200, 2), result
+
+
 @pytest.fixture(scope="module")
 def observed(
     app: Chalice, api_url: str, local_aws: stack.LocalAws, tmp_path_factory: pytest.TempPathFactory
@@ -130,6 +153,7 @@ def observed(
             _drain(recorder, app, "on_order_events")
         with recorder.recording("api_handler"):
             _import_settlement(api_url)
+            _listings(api_url)
         _drain(recorder, app, "on_order_events")
         import_id = _registry_imports(recorder, app, api_url, tmp_path_factory.mktemp("registry"))
         with recorder.recording("api_handler"):

@@ -18,7 +18,10 @@ from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
 from chalicelib.orders.models import OrderRecord, OrderStatus
 from chalicelib.registry.models import Channel
+from chalicelib.reports import digest
 from chalicelib.reports.aggregates import income_day_pk, partition, unpaid_before
+from chalicelib.reports.digest import Scope
+from chalicelib.reports.settings import report_settings
 from chalicelib.reports.tally import split_by_share
 from haat_tools.local import runner
 from haat_tools.local.stack import PROJECT_DIR
@@ -251,3 +254,53 @@ def test_who_may_import_settlements(client: Client) -> None:
         )
         assert upload.status_code == 201
         assert upload.json_body["key"].startswith("imports/settlements/")
+
+
+SAMPLE_ORDERS = (  # (report, file, channel, order id in the sample, rupees of the delivered order)
+    ("flipkart", "flipkart_settlement.csv", Channel.FLIPKART, "OD4331200001", 2000),
+    ("flipkart", "flipkart_settlement.csv", Channel.FLIPKART, "OD4331200002", 4000),
+    ("meesho", "meesho_payments.csv", Channel.MEESHO, "110011223344_1", 1750),
+    ("amazon", "amazon_settlement_v2.tsv", Channel.AMAZON, "403-1234567-1234567", 3000),
+    ("generic", "generic_settlement.csv", Channel.ONDC, "ONDC-ORD-7001", 1500),
+    ("generic", "generic_settlement.csv", Channel.HAAT, "HAAT-SRS-0042", 900),
+)
+
+
+def test_every_sample_report_through_the_cli_reaches_orders_and_digest_once(
+    app: Chalice, unique: str, tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """The four sample reports imported twice with `haat settlements import`: each order paid once,
+    and the district's November figures as computed by hand from the files:
+    nets 1,850 + 3,560 (Flipkart) + 1,636.50 (Meesho) + 2,412 (Amazon: 2,542.37 + 457.63 - 360 - 30
+    - 170 - 25.42 - 2.58) + 1,440 (ONDC) + 900 (outlet cash) = 11,798.50; fees kept 130 + 400 + 95
+    + 560 + 45 + 0 = 1,230."""
+    district = f"D-{unique}"
+    shg, _ = seed_shg(f"SHG-{unique}", district, "Harwan", "2026-01-01", {f"{unique}-M1": 1.0})
+    for _, _, channel, order_id, rupees in SAMPLE_ORDERS:
+        delivered(channel, f"{order_id}-{unique}", shg, [f"{unique}-M1"], rupees)
+    ids = [order_id for *_, order_id, _ in SAMPLE_ORDERS]
+    for _round in ("first", "again"):
+        for report, name in dict.fromkeys((report, name) for report, name, *_ in SAMPLE_ORDERS):
+            path = tmp_path / name
+            path.write_bytes(sample(name, unique, *ids))
+            cli("settlements", "import", str(path), "--channel", report)
+        apply_queued(app)
+
+    for _, _, channel, order_id, _ in SAMPLE_ORDERS:
+        assert len(stored(channel, f"{order_id}-{unique}").settlements) == 1, order_id
+    assert stored(Channel.AMAZON, f"403-1234567-1234567-{unique}").payout_paise == 2_412_00
+
+    built = digest.build(date(2026, 11, 30), report_settings(), Scope(district=district))
+    [month] = [
+        r.counters for r in built.rows if (r.period, r.dimension, r.key) == ("mtd", "district", district)
+    ]
+    assert (month["payouts"], month["payout_paise"], month["channel_fee_paise"]) == (6, 11_798_50, 1_230_00)
+    settled = sum(
+        item.get("settled_income_paise", 0)
+        for day in (19, 20, 21, 24)
+        for item in partition(income_day_pk(date(2026, 11, day)))
+        if item["sk"] == f"MEMBER#{unique}-M1"
+    )
+    assert settled == 11_798_50
+    unpaid = {u["order"] for u in unpaid_before("2027-01-01")}
+    assert not {f"{c.value}#{o}-{unique}" for _, _, c, o, _ in SAMPLE_ORDERS} & unpaid

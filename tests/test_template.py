@@ -46,7 +46,29 @@ def test_ids_and_derived_names_reach_every_function_from_the_template(template: 
         "COGNITO_USER_POOL_ID": {"Ref": "UserPool"},
         "COGNITO_APP_CLIENT_ID": {"Ref": "UserPoolClient"},
         "COGNITO_DOMAIN": {"Fn::Sub": "${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com"},
+        "PHOTOS_BASE_URL": {"Fn::Sub": "https://${PhotosDistribution.DomainName}/"},
     }
+
+
+def test_photos_are_public_through_the_distribution_and_nothing_else_is(template: dict[str, Any]) -> None:
+    """Listings link renditions (media bucket, photos/) by a public URL; raw uploads, reports and
+    the rest of the media bucket stay private: both buckets block public ACLs and policies, and the
+    one bucket policy lets only this distribution read, only photos/."""
+    for bucket in _of_type(template, "AWS::S3::Bucket").values():
+        assert all(bucket["PublicAccessBlockConfiguration"].values())
+    [policy] = _of_type(template, "AWS::S3::BucketPolicy").values()
+    assert policy["Bucket"] == {"Ref": "MediaBucket"}
+    [statement] = policy["PolicyDocument"]["Statement"]
+    assert (statement["Effect"], statement["Action"]) == ("Allow", "s3:GetObject")
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statement["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/photos/*"}
+    assert "${PhotosDistribution}" in statement["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    [distribution] = _of_type(template, "AWS::CloudFront::Distribution").values()
+    [origin] = distribution["DistributionConfig"]["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["MediaBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["PhotosOriginAccessControl", "Id"]}
+    behaviour = distribution["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
 
 
 def test_user_pool_has_a_group_per_role_and_an_attribute_per_scope(template: dict[str, Any]) -> None:

@@ -106,3 +106,33 @@ class ProductReadiness(BaseModel):
     product_id: str
     accepted_main_images: int
     channels: dict[str, ChannelReadiness]
+    images: list[str] = Field(
+        default_factory=list,
+        description="the 'main' rendition keys of the accepted current photos, first uploaded first "
+        "(what a listing shows; empty in readiness stored before Haat kept them)",
+    )
+
+
+class ListingState(StrEnum):
+    """Where a ready product stands on a channel: ready is not listed until the channel says so."""
+
+    EXPORTED = "exported"  # in a listing file or feed the mission took to the channel
+    LIVE = "live"  # the channel lists it (its listing id kept)
+    REJECTED = "rejected"  # the channel refused it (its reason kept, in the channel's words)
+
+
+class ListingRecord(BaseModel):
+    """A product's listing on one channel (pk=PRODUCT#{product_id}, sk=LISTING#{channel})."""
+
+    product_id: str
+    channel: str
+    channel_sku: str
+    shg_id: str
+    state: ListingState
+    export_id: str = ""
+    exported_at: str = ""
+    exported_by: str = ""
+    listing_id: str = Field(default="", max_length=120, description="the channel's id: catalog id, FSN, ASIN")
+    reason: str = Field(default="", max_length=500, description="the channel's reason for a rejection")
+    updated_at: str
+    updated_by: str

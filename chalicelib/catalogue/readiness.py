@@ -9,25 +9,22 @@ from chalicelib.registry.models import Channel, Product
 ACCEPTED = frozenset({Verdict.ACCEPTED, Verdict.ACCEPTED_WITH_WARNINGS})
 
 
+def _upload_order(record: PhotoRecord) -> tuple[str, str, int]:
+    return (record.event_time, record.sequencer.rjust(32, "0"), record.processed_at)
+
+
 def current_versions(records: list[PhotoRecord]) -> list[PhotoRecord]:
     """The newest version of each uploaded file (an overwrite replaces what it overwrote)."""
     latest: dict[str, PhotoRecord] = {}
-
-    def order(record: PhotoRecord) -> tuple[str, str, int]:
-        return (record.event_time, record.sequencer.rjust(32, "0"), record.processed_at)
-
-    for record in sorted(records, key=order):
+    for record in sorted(records, key=_upload_order):
         latest[record.file_id] = record
     return list(latest.values())
 
 
 def readiness(product_id: str, product: Product | None, records: list[PhotoRecord]) -> ProductReadiness:
     """Ready for a channel = an accepted main image, a title, a price and a listing on that channel."""
-    mains = sum(
-        1
-        for record in current_versions(records)
-        if record.verdict in ACCEPTED and any(r.name == "main" for r in record.renditions)
-    )
+    images = accepted_images(records)
+    mains = len(images)
     channels = {}
     for channel in Channel:
         missing = [] if mains else ["accepted_main_image"]
@@ -36,7 +33,15 @@ def readiness(product_id: str, product: Product | None, records: list[PhotoRecor
         elif channel.value not in {listing.channel.value for listing in product.listings}:
             missing.append("channel_listing")
         channels[channel.value] = ChannelReadiness(ready=not missing, missing=missing)
-    return ProductReadiness(product_id=product_id, accepted_main_images=mains, channels=channels)
+    return ProductReadiness(
+        product_id=product_id, accepted_main_images=mains, channels=channels, images=images
+    )
+
+
+def accepted_images(records: list[PhotoRecord]) -> list[str]:
+    """The 'main' rendition key of each accepted current photo, in upload order."""
+    accepted = sorted((r for r in current_versions(records) if r.verdict in ACCEPTED), key=_upload_order)
+    return [rendition.key for r in accepted for rendition in r.renditions if rendition.name == "main"]
 
 
 def newly_ready(before: ProductReadiness | None, after: ProductReadiness) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from chalicelib import aws
-from chalicelib.catalogue.models import PhotoRecord, ProductReadiness
+from chalicelib.catalogue.models import ListingRecord, PhotoRecord, ProductReadiness
 from chalicelib.config import settings
 from chalicelib.dynamo import batch_get, from_item, put_once, query_all, to_item
 
@@ -62,3 +62,21 @@ def readiness_of(product_ids: list[str]) -> dict[str, ProductReadiness]:
 
 def put_readiness(readiness: ProductReadiness) -> None:
     _table().put_item(Item=to_item(readiness, pk=_product_pk(readiness.product_id), sk=READINESS_SK))
+
+
+def _listing_key(product_id: str, channel: str) -> dict[str, str]:
+    return {"pk": _product_pk(product_id), "sk": f"LISTING#{channel}"}
+
+
+def listings_of(product_ids: list[str], channel: str) -> dict[str, ListingRecord]:
+    """Each product's listing record on `channel`, for those that have one (BatchGetItem)."""
+    keys = [_listing_key(p, channel) for p in dict.fromkeys(product_ids)]
+    found = [ListingRecord.model_validate(from_item(item)) for _, item in batch_get({_table().name: keys})]
+    return {record.product_id: record for record in found}
+
+
+def put_listings(records: list[ListingRecord]) -> None:
+    """Store listing records (BatchWriteItem, 25 a call; a repeated write stores the same state)."""
+    with _table().batch_writer() as batch:
+        for record in records:
+            batch.put_item(Item=to_item(record, **_listing_key(record.product_id, record.channel)))

@@ -56,6 +56,11 @@ TEXT: dict[str, dict[str, str]] = {
         "lakhpati": "Lakhpati Didi progress (trailing 12 months)",
         "lakhpati_count": "{reached} Lakhpati Didis; {near} more above {percent}% of {threshold}.",
         "lakhpati_none": "No member near the Lakhpati mark yet.",
+        "listings": "Catalogue: ready and listed",
+        "new_listings": "Newly ready",
+        "listings_exported": "Sent to a channel",
+        "listings_live": "Went live",
+        "listings_rejected": "Rejected by a channel",
         "reasons": "Photo rejection reasons, month to date",
         "reasons_none": "No photo rejected this month.",
         "reason": "Reason",
@@ -106,6 +111,11 @@ TEXT: dict[str, dict[str, str]] = {
         "lakhpati": "लखपति दीदी प्रगति (पिछले 12 महीने)",
         "lakhpati_count": "{reached} लखपति दीदी; {near} और {threshold} के {percent}% से ऊपर।",
         "lakhpati_none": "अभी कोई सदस्य लखपति के पास नहीं।",
+        "listings": "कैटलॉग: तैयार और लिस्टेड",
+        "new_listings": "नए तैयार",
+        "listings_exported": "चैनल को भेजे गए",
+        "listings_live": "लाइव हुए",
+        "listings_rejected": "चैनल ने अस्वीकार किए",
         "reasons": "फ़ोटो अस्वीकार के कारण, इस महीने",
         "reasons_none": "इस महीने कोई फ़ोटो अस्वीकार नहीं हुई।",
         "reason": "कारण",
@@ -128,6 +138,8 @@ STATES = {
     "hi": {"pending": "प्रतीक्षा में", "sending": "भेजा जा रहा", "sent": "भेजा गया", "failed": "अभी नहीं पहुँचा"},
 }
 TILE_COUNTERS = ("orders", "gmv_paise", "cancellations", "returns", "sla_breaches")
+# Ready (an accepted photo, a title, a price, a channel SKU) is not listed: each step per channel.
+LISTING_COUNTERS = ("new_listings", "listings_exported", "listings_live", "listings_rejected")
 ROLLUP_COUNTERS = (*TILE_COUNTERS, "payout_paise", "channel_fee_paise")
 MONEY = frozenset({"gmv_paise", "payout_paise", "channel_fee_paise"})
 
@@ -186,13 +198,15 @@ def _periods(view: DashboardView, t: dict[str, str], lang: str) -> list[tuple[st
     ]
 
 
-def _tiles(view: DashboardView, t: dict[str, str], lang: str) -> str:
+def _tiles(
+    view: DashboardView, t: dict[str, str], lang: str, counters: tuple[str, ...] = TILE_COUNTERS
+) -> str:
     rows = []
     for period, label in _periods(view, t, lang):
         totals = view.digest.summary(period)["totals"]
-        cells = "".join(_figure(f"{period}-{name}", name, totals[name], t[name]) for name in TILE_COUNTERS)
+        cells = "".join(_figure(f"{period}-{name}", name, totals[name], t[name]) for name in counters)
         rows.append(f"<tr><th scope='row'>{escape(label)}</th>{cells}</tr>")
-    return _table(["", *(t[name] for name in TILE_COUNTERS)], rows, t["none"])
+    return _table(["", *(t[name] for name in counters)], rows, t["none"])
 
 
 def _children(scope: Scope) -> tuple[str, str]:
@@ -408,6 +422,8 @@ def body(view: DashboardView, lang: str, link_for: LinkFor, floor: Scope) -> str
         _rollup(mtd["by_craft"], "craft", t, "#c88a3d", lambda c: names.craft(c, lang)),
         _late(view, t, lang),
         _lakhpati(view, t, lang),
+        f"<h2>{escape(t['listings'])}</h2>",
+        _tiles(view, t, lang, LISTING_COUNTERS),
         _reasons(view, t, lang),
     ]
     if scope.is_mission:

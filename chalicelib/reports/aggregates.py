@@ -310,3 +310,20 @@ def record_new_listing(
     actions = _shg_dimension_actions(shg_id, district, craft, at, {"new_listings": 1}, lookups=lookups)
     key = dedupe_key or f"{shg_id}#{utc_iso(at)}"
     apply_once([_marker(f"LISTING#{key}", at), *actions])
+
+
+def record_listing_change(
+    shg_id: str,
+    district: str,
+    craft: str,
+    at: datetime,
+    state: str,
+    *,
+    dedupe_key: str,
+    lookups: registry.RegistryCache | None = None,
+) -> None:
+    """Count a product's channel listing reaching `state` (exported, live, rejected) once per
+    `dedupe_key` (e.g. "{product}#{channel}#{state}#{export or report}")."""
+    counters = {f"listings_{state}": 1}
+    actions = _shg_dimension_actions(shg_id, district, craft, at, counters, lookups=lookups)
+    apply_once([_marker(f"LISTING_STATE#{dedupe_key}", at), *actions])

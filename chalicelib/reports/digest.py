@@ -47,6 +47,10 @@ SUMMARY_COUNTERS = (
     "expected_payout_paise",
     "payout_paise",
     "channel_fee_paise",
+    "new_listings",
+    "listings_exported",
+    "listings_live",
+    "listings_rejected",
 )
 
 

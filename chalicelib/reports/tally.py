@@ -41,6 +41,9 @@ COUNTERS = (
     "payout_paise",
     "channel_fee_paise",
     "new_listings",
+    "listings_exported",
+    "listings_live",
+    "listings_rejected",
     "photos_checked",
     "photos_rejected",
 )

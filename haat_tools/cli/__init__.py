@@ -10,6 +10,7 @@ from haat_tools.cli import (
     connectors,
     deploy,
     digest,
+    listings,
     local,
     ops,
     orders,
@@ -35,6 +36,7 @@ main.add_command(local.demo)
 main.add_command(connectors.import_group)
 main.add_command(connectors.poll)
 main.add_command(settlements.settlements)
+main.add_command(listings.listings)
 main.add_command(photos.photos)
 main.add_command(orders.orders)
 main.add_command(deploy.package)

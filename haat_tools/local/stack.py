@@ -58,13 +58,23 @@ COGNITO_TYPES = (
 )
 
 
+# Not made locally: the embedded S3 serves the photos/ renditions itself (PHOTOS_BASE_URL points at
+# it), so there is no CloudFront in front of the media bucket and no policy letting one read it.
+CDN_TYPES = ("AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::Distribution")
+CDN_ONLY = ("MediaBucketPolicy",)
+
+
 def template_resources() -> tuple[dict[str, Any], dict[str, Any]]:
     """(parameters, resources) of the shared declaration.
 
     Entries without a Type are patches to Chalice-generated functions and only make sense in AWS.
     """
     template = yaml.safe_load(TEMPLATE_PATH.read_text())
-    resources = {name: body for name, body in template["Resources"].items() if "Type" in body}
+    resources = {
+        name: body
+        for name, body in template["Resources"].items()
+        if "Type" in body and body["Type"] not in CDN_TYPES and name not in CDN_ONLY
+    }
     return template["Parameters"], resources
 
 
@@ -115,8 +125,10 @@ def start_server(port: int | None = None) -> tuple[subprocess.Popen[bytes], str]
 
 def local_environment(endpoint: str, stage: str = "local") -> dict[str, str]:
     """Stage environment plus what points boto3 at the local endpoint with dummy credentials."""
+    environment = stage_environment(stage)
     return {
-        **stage_environment(stage),
+        **environment,
+        "PHOTOS_BASE_URL": f"{endpoint}/{environment['MEDIA_BUCKET']}/",
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
@@ -173,6 +185,7 @@ def provision() -> None:
     _apply_bucket_protection(resources, names)
     _apply_cors(resources, _parameter_values(parameters), conditions, names)
     _apply_time_to_live(resources, names)
+    _serve_photos(names)
     _create_user_pool(cognito, _parameter_values(parameters), conditions)
     _generate_secrets()
     _generate_channel_credentials()
@@ -275,6 +288,21 @@ def _apply_bucket_protection(resources: dict[str, Any], names: dict[str, str]) -
             s3.put_bucket_versioning(
                 Bucket=bucket, VersioningConfiguration=properties["VersioningConfiguration"]
             )
+
+
+def _serve_photos(names: dict[str, str]) -> None:
+    """The template's MediaBucketPolicy, as the local stack has it: with no CloudFront in front,
+    anyone may read the media bucket's photos/ renditions (PHOTOS_BASE_URL), and nothing else."""
+    bucket = names["MediaBucket"]
+    statement = {
+        "Sid": "PhotosServedLocally",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/photos/*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
 
 
 def _apply_cors(
