@@ -299,6 +299,7 @@ def lambda_runtime(
         "UserPool": pool_id,
         "UserPoolClient": client["ClientId"],
         "UserPoolDomain": f"haat-prod-{runner.ACCOUNT_ID}",
+        "PhotosDistribution.DomainName": "d111111abcdef8.cloudfront.net",
     }
     return Runtime(
         prod_build, task_root, lambda_python, local_aws, references, tmp_path_factory.mktemp("runs")
