@@ -5,11 +5,15 @@ Speed comes from doing each expensive thing once, at the smallest size that stil
 rendition: JPEGs decode straight to the main image's size (libjpeg-turbo DCT scaling, Pillow's
 draft mode), every smaller image is resampled from the previous one (integer box `reduce` first,
 then a short bilinear step the eye cannot tell from Lanczos at these ratios), and the quality
-measurements run on the listing and thumbnail images that exist anyway.
+measurements run on the listing and thumbnail images that exist anyway. And the memory of one photo
+is reused by the next (`_keep_freed_memory`), instead of being handed back to the kernel and faulted
+in again.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
 import math
 import warnings
@@ -20,6 +24,30 @@ from PIL import Image, ImageCms, ImageFilter, ImageStat, UnidentifiedImageError
 
 from chalicelib.catalogue.quality import THRESHOLDS, Code, Measurements, Thresholds
 
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 128 * 1024 * 1024
+
+
+def _keep_freed_memory() -> None:
+    """Keep freed image memory in the heap for the next photo.
+
+    A photo allocates and frees ~35 MB of image buffers (decode, crop, rotate, canvases); glibc
+    serves blocks that large with mmap and gives them back on free, so every warm invocation paid
+    ~8,700 page faults to get the same memory again: ~15-20 ms of CPU, a fifth of the photo path.
+    Blocks up to 32 MB (glibc's highest mmap threshold; Pillow allocates images in blocks of at most
+    16 MB) now come from the heap and the heap keeps up to 128 MB free: the function's resident
+    memory stays near its peak (~90 MB of 1,769). A C library without mallopt is left as it is.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+    except (OSError, AttributeError):
+        return
+
+
+_keep_freed_memory()
 register_heif_opener()
 Image.MAX_IMAGE_PIXELS = THRESHOLDS.max_pixels
 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
