@@ -8,15 +8,25 @@ then again after twenty more orders.
 
 from __future__ import annotations
 
+import json
 import urllib.request
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from boto3.dynamodb.conditions import Key
 
+from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
+from chalicelib.config import settings
+from chalicelib.dashboard import view
 from chalicelib.registry.models import SHG, Channel
+from chalicelib.reports import digest
+from chalicelib.reports.digest import Scope
+from chalicelib.reports.settings import report_settings
 from haat_tools.local import stack
 from tests import aws_calls
 from tests.reports.helpers import OrderStory, line, seed_shg, utc
@@ -91,3 +101,49 @@ def test_the_dashboard_reads_aggregates_and_indexes_only(api_url: str, views: li
     after = _calls(api_url, views)
     # The block's new SHG is named in the same BatchGet: every view makes the same calls.
     assert [_dynamodb(c) for c in after] == [_dynamodb(c) for c in before]
+
+
+def _nonzero(summary: dict[str, Any]) -> dict[str, Any]:
+    """A summary without the parts that come to nothing (a sale moved to another day leaves zeros)."""
+    return {
+        name: {k: v for k, v in value.items() if not isinstance(v, dict) or any(v.values())}
+        if name != "totals"
+        else value
+        for name, value in summary.items()
+    }
+
+
+def test_the_roll_ups_add_up_to_the_digest(views: list[tuple[str, str]]) -> None:
+    """Each scope's roll-ups (one partition per day and month) give the figures the digest sums
+    from every row of the month's days: day, day before and month to date."""
+    district = views[0][1].split("&")[0].removeprefix("district=")
+    for scope in (Scope(district=district), Scope(district=district, block="Block-1")):
+        built = digest.build(DAY, report_settings(), scope, previous_day=True)
+        shown = view.build(DAY, scope, datetime.now(UTC))
+        for period in ("day", "prev", "mtd"):
+            assert _nonzero(shown.summary(period)) == _nonzero(built.summary(period)), (scope, period)
+        mtd_parts = {p.key: p.counters["gmv_paise"] for p in shown.parts("mtd")}
+        dimension = "shg" if scope.block else "block"
+        rows = {
+            r.key.rsplit("/", 1)[-1]: r.counters["gmv_paise"]
+            for r in built.rows
+            if (r.period, r.dimension) == ("mtd", dimension)
+        }
+        assert mtd_parts == {k: v for k, v in rows.items() if v}
+
+
+def test_a_month_of_roll_ups_is_summed_again_from_its_days(
+    views: list[tuple[str, str]], cli: Callable[..., Any]
+) -> None:
+    """`haat digest rebuild-views`: for days tallied before the roll-ups existed."""
+    district = views[0][1].split("&")[0].removeprefix("district=")
+    scope = Scope(district=district)
+    before = view.build(DAY, scope, datetime.now(UTC)).summary("mtd")
+    table = aws.table(settings().REPORTS_TABLE)
+    for period in (DAY.isoformat(), f"{DAY:%Y-%m}"):
+        for item in table.query(KeyConditionExpression=Key("pk").eq(f"VIEW#{period}#{district}"))["Items"]:
+            table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    assert view.build(DAY, scope, datetime.now(UTC)).summary("mtd") != before
+    outcome = json.loads(cli("digest", "rebuild-views", "--month", f"{DAY:%Y-%m}").output)
+    assert outcome["roll_up_items"] > 0
+    assert view.build(DAY, scope, datetime.now(UTC)).summary("mtd") == before

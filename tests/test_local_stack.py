@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import yaml
+from boto3.dynamodb.conditions import Key
 
 from chalicelib import aws
 from chalicelib.config import RESOURCE_PARAMETERS, settings
@@ -91,3 +93,27 @@ def test_topics_are_encrypted_with_the_stacks_key(local_aws: stack.LocalAws) -> 
         key = sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("KmsMasterKeyId", "")
         assert key, f"topic {name} is not encrypted"
         assert key in {k["KeyId"] for k in kms.list_keys()["Keys"]}, "not a key of this account"
+
+
+def test_a_query_reads_its_partition_as_dynamodb_does(local_aws: stack.LocalAws) -> None:
+    """The local moto server starts a Query from the partition (or the index key) it names: the same
+    answer as moto's own, order, pages and limits included."""
+    table = aws.table(settings().REPORTS_TABLE)
+    with table.batch_writer() as batch:
+        for partition in ("QTEST#a", "QTEST#b", "QTEST#c"):
+            for n in (3, 1, 2, 10):
+                batch.put_item(Item={"pk": partition, "sk": f"s{n:02d}", "n": n})
+    pages = []
+    request: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq("QTEST#b"), "Limit": 3}
+    while True:
+        page = table.query(**request)
+        pages.append([item["sk"] for item in page["Items"]])
+        if "LastEvaluatedKey" not in page:
+            break
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert pages == [["s01", "s02", "s03"], ["s10"]]
+    backwards = table.query(
+        KeyConditionExpression=Key("pk").eq("QTEST#c") & Key("sk").lt("s10"), ScanIndexForward=False
+    )
+    assert [item["sk"] for item in backwards["Items"]] == ["s03", "s02", "s01"]
+    assert table.query(KeyConditionExpression=Key("pk").eq("QTEST#none"))["Items"] == []

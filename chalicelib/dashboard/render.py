@@ -14,8 +14,8 @@ from html import escape
 
 from chalicelib.catalogue.quality import SHORT_MESSAGES, Code
 from chalicelib.dashboard import names
-from chalicelib.dashboard.view import LAKHPATI_SHOWN, DashboardView, LateOrder
-from chalicelib.reports.digest import Row, Scope
+from chalicelib.dashboard.view import LAKHPATI_SHOWN, DashboardView, LateOrder, Part
+from chalicelib.reports.digest import Scope
 from chalicelib.reports.page import bar_chart, rupees
 
 LinkFor = Callable[[str, str], str]  # (district, block) -> href of that scope's view
@@ -54,7 +54,9 @@ TEXT: dict[str, dict[str, str]] = {
         "escalation": "escalation",
         "nobody": "nobody yet",
         "lakhpati": "Lakhpati Didi progress (trailing 12 months)",
-        "lakhpati_count": "{reached} Lakhpati Didis; {near} more above {percent}% of {threshold}.",
+        "lakhpati_count": (
+            "{reached} Lakhpati Didis; {near} more above {percent}% of {threshold} (at the end of {day})."
+        ),
         "lakhpati_none": "No member near the Lakhpati mark yet.",
         "listings": "Catalogue: ready and listed",
         "new_listings": "Newly ready",
@@ -109,7 +111,7 @@ TEXT: dict[str, dict[str, str]] = {
         "escalation": "एस्केलेशन",
         "nobody": "अभी किसी को नहीं",
         "lakhpati": "लखपति दीदी प्रगति (पिछले 12 महीने)",
-        "lakhpati_count": "{reached} लखपति दीदी; {near} और {threshold} के {percent}% से ऊपर।",
+        "lakhpati_count": "{day} के अंत तक: {reached} लखपति दीदी; {near} और {threshold} के {percent}% से ऊपर।",
         "lakhpati_none": "अभी कोई सदस्य लखपति के पास नहीं।",
         "listings": "कैटलॉग: तैयार और लिस्टेड",
         "new_listings": "नए तैयार",
@@ -203,7 +205,7 @@ def _tiles(
 ) -> str:
     rows = []
     for period, label in _periods(view, t, lang):
-        totals = view.digest.summary(period)["totals"]
+        totals = view.summary(period)["totals"]
         cells = "".join(_figure(f"{period}-{name}", name, totals[name], t[name]) for name in counters)
         rows.append(f"<tr><th scope='row'>{escape(label)}</th>{cells}</tr>")
     return _table(["", *(t[name] for name in counters)], rows, t["none"])
@@ -216,44 +218,46 @@ def _children(scope: Scope) -> tuple[str, str]:
     return ("block", "areas_block") if scope.district else ("district", "areas_district")
 
 
-def _area_name(row: Row, view: DashboardView, lang: str) -> str:
-    if row.dimension == "district":
-        return names.district(row.key, lang)
-    if row.dimension == "block":
-        return row.labels.get("block") or row.key
-    return view.directory.shg(row.key)
+def _area_name(part: Part, view: DashboardView, lang: str) -> str:
+    if view.scope.block:
+        return view.directory.shg(part.key)
+    return part.key if view.scope.district else names.district(part.key, lang)
+
+
+def _area_key(part: Part, scope: Scope) -> str:
+    """The part's key as the digest has it (a block's is "district/block")."""
+    return f"{scope.district}/{part.key}" if scope.district and not scope.block else part.key
 
 
 def _drill(view: DashboardView, t: dict[str, str], lang: str, link_for: LinkFor) -> str:
     dimension, title = _children(view.scope)
-    mtd = {r.key: r for r in view.digest.rows if r.period == "mtd" and r.dimension == dimension}
-    day = {r.key: r for r in view.digest.rows if r.period == "day" and r.dimension == dimension}
-    ordered = sorted(mtd.values(), key=lambda r: (-r.counters["gmv_paise"], r.key))
+    day = {p.key: p for p in view.parts("day")}
+    ordered = sorted(view.parts("mtd"), key=lambda p: (-p.counters["gmv_paise"], p.key))
     day_label = _periods(view, t, lang)[0][1]
     rows = []
     for row in ordered:
-        name = _area_name(row, view, lang)
+        name, key = _area_name(row, view, lang), _area_key(row, view.scope)
         if dimension == "shg":
             cell = f"<th scope='row'>{escape(name)} <small>{escape(row.key)}</small></th>"
         else:
-            district = row.labels.get("district", "")
-            href = link_for(district, row.labels.get("block", "") if dimension == "block" else "")
+            district = view.scope.district or row.key
+            href = link_for(district, row.key if dimension == "block" else "")
             cell = f'<th scope="row"><a href="{escape(href)}" data-drill>{escape(name)}</a></th>'
         today = day.get(row.key)
         rows.append(
-            f"<tr data-area='{escape(row.key)}'>{cell}"
+            f"<tr data-area='{escape(key)}'>{cell}"
             + _figure(
-                f"area-{row.key}-day-orders",
+                f"area-{key}-day-orders",
                 "orders",
                 today.counters["orders"] if today else 0,
                 f"{t['orders']} ({day_label})",
             )
             + _figure(
-                f"area-{row.key}-mtd-orders", "orders", row.counters["orders"], f"{t['orders']} ({t['mtd']})"
+                f"area-{key}-mtd-orders", "orders", row.counters["orders"], f"{t['orders']} ({t['mtd']})"
             )
-            + _figure(f"area-{row.key}-mtd-gmv_paise", "gmv_paise", row.counters["gmv_paise"], t["gmv_paise"])
+            + _figure(f"area-{key}-mtd-gmv_paise", "gmv_paise", row.counters["gmv_paise"], t["gmv_paise"])
             + _figure(
-                f"area-{row.key}-mtd-sla_breaches",
+                f"area-{key}-mtd-sla_breaches",
                 "sla_breaches",
                 row.counters["sla_breaches"],
                 t["sla_breaches"],
@@ -330,8 +334,7 @@ def _late(view: DashboardView, t: dict[str, str], lang: str) -> str:
 
 
 def _lakhpati(view: DashboardView, t: dict[str, str], lang: str) -> str:
-    built = view.digest
-    people = [*built.lakhpati, *built.approaching][:LAKHPATI_SHOWN]
+    people = view.lakhpati[:LAKHPATI_SHOWN]
     if not people:
         return f"<h2>{escape(t['lakhpati'])}</h2><p class='none'>{escape(t['lakhpati_none'])}</p>"
     member, shg = view.directory.member, view.directory.shg
@@ -350,22 +353,23 @@ def _lakhpati(view: DashboardView, t: dict[str, str], lang: str) -> str:
         for m in people
     ]
     count = t["lakhpati_count"].format(
-        reached=len(built.lakhpati),
-        near=len(built.approaching),
-        percent=built.near_percent,
-        threshold=rupees(built.threshold_paise),
+        reached=view.lakhpati_reached,
+        near=view.lakhpati_near,
+        percent=view.near_percent,
+        threshold=rupees(view.threshold_paise),
+        day=names.day(view.lakhpati_as_of, lang) if view.lakhpati_as_of else "",
     )
-    chart = bar_chart(t["lakhpati"], bars, "#2f7d5b", empty="", target=built.threshold_paise)
+    chart = bar_chart(t["lakhpati"], bars, "#2f7d5b", empty="", target=view.threshold_paise)
     head = [t["member"], t["shg"], t["district"], t["income"], t["expected"], t["progress"]]
     return (
         f"<h2>{escape(t['lakhpati'])}</h2>"
-        f"<p class='sub' data-lakhpati='{len(built.lakhpati)}'>{escape(count)}</p>"
+        f"<p class='sub' data-lakhpati='{view.lakhpati_reached}'>{escape(count)}</p>"
         + _pair(chart, _table(head, rows, "", stack=True, text=(1, 2)))
     )
 
 
 def _reasons(view: DashboardView, t: dict[str, str], lang: str) -> str:
-    counts = view.digest.summary("mtd")["reasons"]
+    counts = view.summary("mtd")["reasons"]
     if not counts:
         return f"<h2>{escape(t['reasons'])}</h2><p class='none'>{escape(t['reasons_none'])}</p>"
     bars = [(reason(code, lang), count, str(count)) for code, count in counts.items()]
@@ -406,7 +410,7 @@ def body(view: DashboardView, lang: str, link_for: LinkFor, floor: Scope) -> str
     """The dashboard's content for `view` in `lang` ("en" or "hi"); `floor` is the caller's own area
     (she may go up to it, not above)."""
     t = TEXT.get(lang, TEXT["en"])
-    scope, mtd = view.scope, view.digest.summary("mtd")
+    scope, mtd = view.scope, view.summary("mtd")
     parts = [
         f"<header><h1>{escape(t['title'])}</h1>",
         _crumbs(scope, floor, t, lang, link_for),
@@ -430,7 +434,7 @@ def body(view: DashboardView, lang: str, link_for: LinkFor, floor: Scope) -> str
         polls = [
             f"<tr><th scope='row'>{escape(account)}</th><td data-label='{escape(t['failed_runs'])}'"
             f" data-figure='poll-{escape(account)}' data-value='{count}'>{count}</td></tr>"
-            for account, count in view.digest.channel_poll_failures.items()
+            for account, count in view.poll_failures.items()
         ]
         parts += [
             f"<h2>{escape(t['polls'])}</h2>",

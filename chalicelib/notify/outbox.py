@@ -75,6 +75,15 @@ def get_many(notification_ids: list[str]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda n: str(n.get("notification_id")))
 
 
+def states(notification_ids: list[str]) -> dict[str, str]:
+    """The delivery state of each of these notifications the outbox holds (ids and states only)."""
+    if not notification_ids:
+        return {}
+    keys = [notification_key(nid) for nid in notification_ids]
+    found = batch_get({settings().OUTBOX_TABLE: keys}, attributes=("notification_id", "state"))
+    return {str(item["notification_id"]): str(item.get("state", "pending")) for _, item in found}
+
+
 # --- delivery states (chalicelib/notify/sender.py drives them) ------------------------------------
 #
 # pending -> sending (claimed, with a lease and a claim token) -> sent | failed (due again later, back

@@ -138,6 +138,7 @@ class MemberIncome(BaseModel):
     member_id: str
     shg_id: str
     district: str
+    block: str = ""
     income_paise: int = Field(description="settled net income: money the channels paid")
     expected_income_paise: int = Field(description="net income expected from delivered orders")
     progress_percent: float
@@ -255,7 +256,7 @@ def _incomes(report_date: date, config: ReportSettings) -> tuple[list[MemberInco
             member_id = item["sk"].removeprefix("MEMBER#")
             income[member_id] += item.get("settled_income_paise", 0)
             expected[member_id] += item.get("income_paise", 0)
-            labels[member_id].update({c: item[c] for c in ("shg_id", "district") if item.get(c)})
+            labels[member_id].update({c: item[c] for c in ("shg_id", "district", "block") if item.get(c)})
     near = config.LAKHPATI_THRESHOLD_PAISE * config.LAKHPATI_NEAR_PERCENT // 100
     people = sorted(
         (
@@ -263,6 +264,7 @@ def _incomes(report_date: date, config: ReportSettings) -> tuple[list[MemberInco
                 member_id=member_id,
                 shg_id=labels[member_id].get("shg_id", ""),
                 district=labels[member_id].get("district", ""),
+                block=labels[member_id].get("block", ""),
                 income_paise=amount,
                 expected_income_paise=expected[member_id],
                 progress_percent=round(100 * amount / config.LAKHPATI_THRESHOLD_PAISE, 1),
@@ -283,7 +285,7 @@ def _unpaid(report_date: date, config: ReportSettings) -> list[dict[str, Any]]:
     return [{k: v for k, v in item.items() if k not in ("pk", "sk")} for item in unpaid_before(cutoff)]
 
 
-def _channel_poll_failures(report_date: date) -> dict[str, int]:
+def channel_poll_failures(report_date: date) -> dict[str, int]:
     """Seller accounts whose channel poll failed on the report date, with how many runs failed."""
     start = datetime.combine(report_date, time(), tzinfo=IST)
     failures: Counter[str] = Counter()
@@ -355,7 +357,7 @@ def build(
         near_percent=config.LAKHPATI_NEAR_PERCENT,
         unpaid_after_days=config.UNPAID_AFTER_DAYS,
         # Seller accounts belong to the mission, not to a district.
-        channel_poll_failures=_channel_poll_failures(report_date) if scope.is_mission else {},
+        channel_poll_failures=channel_poll_failures(report_date) if scope.is_mission else {},
         scope=scope,
     )
 

@@ -16,7 +16,7 @@ from chalicelib.config import settings
 from chalicelib.mail import digest_mail, subscriptions
 from chalicelib.observability import logger, metrics
 from chalicelib.ops import record_run
-from chalicelib.reports import digest, page, revisions
+from chalicelib.reports import aggregates, digest, page, revisions
 from chalicelib.reports.settings import report_settings
 from chalicelib.reports.sweep import sweep
 
@@ -96,6 +96,10 @@ def _publish(report_date: date) -> tuple[digest.Digest, dict[str, Any]]:
     """Build, write and announce one day's (mission-wide) digest: it, and the message sent to the
     digest topic."""
     built, current = revisions.stamp(digest.build(report_date, report_settings()))
+    people = [m.model_dump() for m in (*built.lakhpati, *built.approaching)]
+    aggregates.keep_lakhpati(
+        report_date, people, built.threshold_paise, datetime.now(UTC)
+    )  # for the dashboard
     files = {
         "digest.csv": digest.to_csv(built),
         "digest.json": digest.to_json(built),

@@ -8,6 +8,7 @@ order, however often the sweep runs or re-runs after a crash.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -102,13 +103,32 @@ def notifications_for(order: OrderRecord, now: datetime, cache: RegistryCache) -
     ]
 
 
+def notification_id(template: Template, order: OrderRecord, suffix: str) -> str:
+    return f"{template.value}:{order.channel.value}:{order.channel_order_id}{suffix}"
+
+
+def sent_for(order: OrderRecord, coordinators: Mapping[str, str]) -> dict[str, tuple[Template, str, str]]:
+    """The id of every reminder and escalation the sweep may have enqueued for `order`, with
+    (template, shg_id, member_id): to each member told of it, and escalations to each SHG's
+    coordinator too (`coordinators`: shg_id -> member id). Pure: the outbox says which exist."""
+    reminder, escalation = Template.DISPATCH_REMINDER, Template.DISPATCH_ESCALATION
+    ids: dict[str, tuple[Template, str, str]] = {}
+    for one in sms.told_lines(order):
+        ids[notification_id(reminder, order, one.suffix)] = (reminder, one.shg_id, one.member_id)
+        ids[notification_id(escalation, order, f":{one.member_id}")] = (escalation, one.shg_id, one.member_id)
+    for line in order.lines:
+        if member_id := coordinators.get(line.shg_id):
+            ids[notification_id(escalation, order, f":{member_id}")] = (escalation, line.shg_id, member_id)
+    return ids
+
+
 def _notification(
     template: Template, order: OrderRecord, to: tuple[str, str, str], variables: Variables
 ) -> Notification:
     """`to` is (shg_id, member_id, notification id suffix)."""
     shg_id, member_id, suffix = to
     return Notification(
-        notification_id=f"{template.value}:{order.channel.value}:{order.channel_order_id}{suffix}",
+        notification_id=notification_id(template, order, suffix),
         template=template,
         member_id=member_id,
         shg_id=shg_id,

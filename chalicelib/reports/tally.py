@@ -107,6 +107,26 @@ def sales_keys(district: str, block: str, channel: str, outlet: str) -> list[tup
     return keys
 
 
+def view_rows(dimension: str, key: str, labels: Labels) -> list[tuple[str, str, Labels]]:
+    """(scope, row, labels) each dimension row also counts in for the dashboard's roll-ups: the
+    scope ("" the mission, "D" a district, "D/B" a block) has its parts (districts, blocks, SHGs) and
+    its channels, outlets and crafts as rows, so one read of a scope's partition is its whole view.
+    Mission-wide craft rows roll up nowhere: the per-block craft rows reach every scope."""
+    district, block = labels.district, labels.block
+    if dimension == "district":
+        return [("", f"area#{district}", Labels(district=district))]
+    if dimension == "block":
+        return [(district, f"area#{block}", Labels(district=district, block=block))]
+    if dimension == "shg":
+        return [(f"{district}/{block}", f"area#{labels.shg_id}", labels)]
+    value = {"channel": labels.channel, "outlet": labels.outlet, "block_craft": labels.craft}.get(dimension)
+    if value is None:
+        return []
+    kind = "craft" if dimension == "block_craft" else dimension
+    part = Labels(**{kind: value})
+    return [(scope, f"{kind}#{value}", part) for scope in ("", district, f"{district}/{block}")]
+
+
 def _line_dimensions(order: OrderRecord, line: OrderLine) -> list[tuple[str, str, Labels]]:
     district, block = line.district or "unknown", line.block or "unknown"
     return [

@@ -1,14 +1,17 @@
-"""`haat digest subscribe|unsubscribe|subscriptions`: who gets the morning digest e-mail."""
+"""`haat digest subscribe|unsubscribe|subscriptions`: who gets the morning digest e-mail;
+`haat digest rebuild-views`: a month's dashboard roll-ups summed again from its day counters."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import click
 from pydantic import ValidationError
 
 from chalicelib.mail import subscriptions
 from chalicelib.mail.subscriptions import Subscription
+from chalicelib.reports import aggregates
 from haat_tools.cli.ops import stage_option
 from haat_tools.local import session
 
@@ -61,3 +64,16 @@ def list_subscriptions(stage: str) -> None:
     with session.stage_session(stage):
         found = [s.model_dump() for s in subscriptions.all_subscriptions()]
     click.echo(json.dumps({"subscriptions": found}))
+
+
+@digest.command("rebuild-views", help="Sum a month's dashboard roll-ups again from its day counters.")
+@click.option("--month", required=True, help="YYYY-MM")
+@stage_option
+def rebuild_views(month: str, stage: str) -> None:
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise click.BadParameter(f"--month must be YYYY-MM, not {month!r}") from None
+    with session.stage_session(stage):
+        written = aggregates.rebuild_views(first)
+    click.echo(json.dumps({"month": month, "roll_up_items": written}))

@@ -1,5 +1,5 @@
-"""moto's server, plus the one S3 behaviour a browser upload needs that moto 5 lacks, and one cost of
-moto's DynamoDB taken out.
+"""moto's server, plus the one S3 behaviour a browser upload needs that moto 5 lacks, and three costs
+of moto's DynamoDB taken out.
 
 S3 answers a POST to a bucket (a presigned-POST upload) with the bucket's CORS headers when the
 request's Origin matches a rule; moto applies bucket CORS to preflights and object requests but not
@@ -20,6 +20,11 @@ every DynamoDB item, overwritten or not, and every item of every table copy abov
 by megabytes per order (4.5 GB after 500 orders with SMS) and each dump walked all of it. DynamoDB's
 models are not kept here (nothing reads them from the dashboard: tests read SNS and SES there); the
 tables themselves are moto's as before.
+
+moto answers a Query by sorting every item of the table and keeping the partition's: a read of a
+two-item partition of a 70,000-item table took 0.7 s. Here a Query of a table starts from its
+partition's items (sorted as moto sorts them), and a Query of an index from the items whose index
+key matches (moto sorts those); what it returns is moto's.
 """
 
 from __future__ import annotations
@@ -162,6 +167,49 @@ def track_no_dynamodb_instances() -> None:
         model.instances_tracked = _Untracked()  # type: ignore[attr-defined]
 
 
+_querying = threading.local()  # what a Query on this thread reads: a table's partition or an index's
+
+
+def _partition_items(all_items: Callable[[Table], list[Any]]) -> Callable[[Table], list[Any]]:
+    @functools.wraps(all_items)
+    def items(self: Table) -> list[Any]:
+        partition = getattr(_querying, "partition", None)
+        if partition is not None and self.range_key_attr:
+            return sorted(self.items.get(partition, {}).values(), key=lambda item: item.range_key)
+        index_keys: list[tuple[str, Any]] | None = getattr(_querying, "index_keys", None)
+        if index_keys and self.range_key_attr:  # moto sorts what an index Query keeps itself
+            return [
+                item
+                for partition_items in self.items.values()
+                for item in partition_items.values()
+                if all(name in item.attrs and item.attrs[name] == value for name, value in index_keys)
+            ]
+        return all_items(self)
+
+    return items
+
+
+def _query_one_partition(query: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(query)
+    def query_table(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if index_name is None:
+            _querying.partition = hash_key
+        else:
+            _querying.index_keys = kwargs.get("hash_key_conditions")
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _querying.partition = _querying.index_keys = None
+
+    return query_table
+
+
+def query_partitions_only() -> None:
+    Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign,assignment]
+    Table.query = _query_one_partition(Table.query)  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -169,6 +217,7 @@ def main() -> None:
     args = parser.parse_args()
     back_up_items_not_tables()
     track_no_dynamodb_instances()
+    query_partitions_only()
     app = PresignedPostCors(DomainDispatcherApplication(create_backend_app))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
