@@ -4,8 +4,8 @@ coordinator and for a mission admin; its time grows with the scope's parts, not 
 Each scenario gets its own embedded moto server, with the API served as `haat local up` serves it.
 The registry (20 districts, 100 blocks, 400 SHGs of two makers and a coordinator) goes in through
 the registry repository. A month of orders (last calendar month; every channel, Haat outlets and
-melas; 10% cancelled, 70% delivered, 1 in 20 returned, the rest on its way; 1 in 8 shipped past its
-dispatch-by) is tallied change by
+melas; 10% cancelled, 70% delivered and paid, 1 in 20 returned, the rest on its way; 1 in 8 shipped past
+its dispatch-by) is tallied change by
 change with the real `order_tally`, summed into exactly the items the orders handler adds to
 (`aggregates.tally_sums`: day rows, the dashboard's roll-ups, member income), and the orders are
 stored as the orders repository keeps them; 40 more are open past their dispatch-by and the real
@@ -165,31 +165,34 @@ def fill(total: int, shgs: dict[str, SHG], members: dict[str, Member], first: da
         day = first + timedelta(days=rng.randrange(days))
         placed = datetime.combine(day, clock(rng.randint(8, 20)), tzinfo=IST)
         record = _order(index, rng.choice(shg_list), rng.choice(channels), placed, rng)
-        before: OrderRecord | None = None
         event = OrderEvent(
             event_id=f"e{index}", channel=record.channel, channel_order_id=record.channel_order_id,
             kind=EventKind.ORDER, status=OrderStatus.PLACED, event_time=placed, lines=record.lines,
         )  # fmt: skip
-        aggregates.tally_sums(
-            order_tally(before, record, event, shgs=shgs, members=members, rules=rules), sums
-        )
+        aggregates.tally_sums(order_tally(None, record, event, shgs=shgs, members=members, rules=rules), sums)
         for step, (status, at) in enumerate(_life(record, index, rng)):
-            before, record = (
-                record,
-                record.model_copy(
-                    update={
-                        "status": status,
-                        "last_event_time": at,
-                        **({"shipped_at": at} if status is OrderStatus.SHIPPED else {}),
-                        **({"delivered_at": at} if status is OrderStatus.DELIVERED else {}),
-                    }
-                ),
-            )
+            moved = {"status": status, "last_event_time": at}
+            moved |= {"shipped_at": at} if status is OrderStatus.SHIPPED else {}
+            moved |= {"delivered_at": at} if status is OrderStatus.DELIVERED else {}
+            before, record = record, record.model_copy(update=moved)
             event = event.model_copy(
                 update={"event_id": f"e{index}-{step}", "status": status, "event_time": at}
             )
             aggregates.tally_sums(
                 order_tally(before, record, event, shgs=shgs, members=members, rules=rules), sums
+            )
+        if record.status is OrderStatus.DELIVERED and record.delivered_at:  # the channel settles it
+            at = record.delivered_at + timedelta(days=3)
+            fee = record.total_paise // 10
+            paid = record.total_paise - fee
+            settled = {"payout_paise": paid, "channel_fee_paise": fee, "last_event_time": at}
+            before, record = record, record.model_copy(update=settled)
+            payout = OrderEvent(
+                event_id=f"e{index}-paid", channel=record.channel, channel_order_id=record.channel_order_id,
+                kind=EventKind.PAYOUT, event_time=at, payout_paise=paid, channel_fee_paise=fee,
+            )  # fmt: skip
+            aggregates.tally_sums(
+                order_tally(before, record, payout, shgs=shgs, members=members, rules=rules), sums
             )
         records.append(record)
     with aws.table(settings().REPORTS_TABLE).batch_writer() as batch:
@@ -208,22 +211,25 @@ def fill(total: int, shgs: dict[str, SHG], members: dict[str, Member], first: da
 def _keep_lakhpati(
     sums: aggregates.Sums, shgs: dict[str, SHG], members: dict[str, Member], last: date
 ) -> None:
-    """The month's income per member, kept as the morning digest keeps its Lakhpati list."""
+    """Each member's income (received from the channels, and expected from delivered orders), kept
+    as the morning digest keeps its Lakhpati list."""
     config = report_settings()
-    income: Counter[str] = Counter()
+    received: Counter[str] = Counter()
+    expected: Counter[str] = Counter()
     for (pk, sk), (counters, _) in sums.items():
-        if pk == aggregates.income_month_pk(f"{last:%Y-%m}"):
-            income[sk.removeprefix("MEMBER#")] += counters["income_paise"]
+        if pk.startswith("INCOME#") and len(pk) == len("INCOME#YYYY-MM"):
+            received[sk.removeprefix("MEMBER#")] += counters["settled_income_paise"]
+            expected[sk.removeprefix("MEMBER#")] += counters["income_paise"]
     near = config.LAKHPATI_THRESHOLD_PAISE * config.LAKHPATI_NEAR_PERCENT // 100
     people = []
-    for member_id, amount in income.items():
+    for member_id, amount in received.items():
         if amount >= near:
             shg = shgs[members[member_id].shg_id]
-            progress = round(100 * amount / config.LAKHPATI_THRESHOLD_PAISE, 1)
-            place = {"shg_id": shg.shg_id, "district": shg.district, "block": shg.block}
-            people.append(
-                {"member_id": member_id, **place, "income_paise": amount, "progress_percent": progress}
-            )
+            people.append({
+                "member_id": member_id, "shg_id": shg.shg_id, "district": shg.district, "block": shg.block,
+                "income_paise": amount, "expected_income_paise": expected[member_id],
+                "progress_percent": round(100 * amount / config.LAKHPATI_THRESHOLD_PAISE, 1),
+            })  # fmt: skip
     aggregates.keep_lakhpati(last, people, config.LAKHPATI_THRESHOLD_PAISE, datetime.now(UTC))
 
 

@@ -22,7 +22,7 @@ from boto3.dynamodb.conditions import Key
 from chalicelib import aws
 from chalicelib.auth import Role, issue_local_token
 from chalicelib.config import settings
-from chalicelib.dashboard import view
+from chalicelib.dashboard import names, view
 from chalicelib.registry.models import SHG, Channel
 from chalicelib.reports import digest
 from chalicelib.reports.digest import Scope
@@ -84,6 +84,7 @@ def _calls(api_url: str, views: list[tuple[str, str]]) -> list[Counter[str]]:
             request = urllib.request.Request(
                 f"{api_url}/dashboard/view?{query}", headers={"Authorization": f"Bearer {token}"}
             )
+            names.forget()  # as a fresh container: the registry's names are looked up, not remembered
             with recorder.recording(str(index)), urllib.request.urlopen(request, timeout=60) as response:
                 assert response.status == 200
             counted.append(recorder.operations[str(index)])
@@ -147,3 +148,20 @@ def test_a_month_of_roll_ups_is_summed_again_from_its_days(
     outcome = json.loads(cli("digest", "rebuild-views", "--month", f"{DAY:%Y-%m}").output)
     assert outcome["roll_up_items"] > 0
     assert view.build(DAY, scope, datetime.now(UTC)).summary("mtd") == before
+
+
+def test_a_warm_container_remembers_the_names_it_looked_up(
+    api_url: str, views: list[tuple[str, str]]
+) -> None:
+    """SHG and member names (and the SHGs' coordinators) are kept for five minutes per container:
+    a coordinator's next view of her block asks the registry for none of them again."""
+    token, query = views[1]
+    [cold] = _calls(api_url, [views[1]])
+    with aws_calls.installed() as recorder:
+        request = urllib.request.Request(
+            f"{api_url}/dashboard/view?{query}", headers={"Authorization": f"Bearer {token}"}
+        )
+        with recorder.recording("warm"), urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+    assert cold["dynamodb:BatchGetItem"] == 1
+    assert recorder.operations["warm"]["dynamodb:BatchGetItem"] == 0

@@ -5,6 +5,7 @@ phone number (the registry's names are read by BatchGet, names only)."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,10 +95,12 @@ def month_to(value: date, lang: str = "en") -> str:
 
 @dataclass
 class Directory:
-    """SHG and member names for the ids a view shows (an id stays when the registry lacks it)."""
+    """SHG and member names for the ids a view shows (an id stays when the registry lacks it), and
+    each SHG's coordinator."""
 
     shgs: dict[str, str] = field(default_factory=dict)
     members: dict[str, str] = field(default_factory=dict)
+    coordinators: dict[str, str] = field(default_factory=dict)
 
     def shg(self, shg_id: str) -> str:
         return self.shgs.get(shg_id) or shg_id
@@ -107,7 +110,32 @@ class Directory:
         return person(name) if name else member_id
 
 
+KEPT_SECONDS = 300  # the registry changes far more slowly than a coordinator refreshes her page
+# What this container looked up, and when: SHG -> (name, coordinator); (shg_id, member_id) -> name.
+_shgs: dict[str, tuple[float, tuple[str, str] | None]] = {}
+_members: dict[tuple[str, str], tuple[float, str | None]] = {}
+
+
 def directory(shg_ids: Iterable[str], members: Iterable[tuple[str, str]]) -> Directory:
-    """The names of these SHGs and (shg_id, member_id) members, in one BatchGet per 100."""
-    shgs, people = registry.names(shg_ids, members)
-    return Directory(shgs=shgs, members=people)
+    """The names of these SHGs and (shg_id, member_id) members, and the SHGs' coordinators: what
+    this container looked up in the last KEPT_SECONDS, the rest in one BatchGet per 100."""
+    now = time.monotonic()
+    shg_ids, members = {s for s in shg_ids if s}, {m for m in members if all(m)}
+    stale_shgs = [s for s in shg_ids if s not in _shgs or _shgs[s][0] + KEPT_SECONDS < now]
+    stale_members = [m for m in members if m not in _members or _members[m][0] + KEPT_SECONDS < now]
+    if stale_shgs or stale_members:
+        groups, people = registry.names(stale_shgs, stale_members)
+        _shgs.update({s: (now, groups.get(s)) for s in stale_shgs})
+        _members.update({m: (now, people.get(m[1])) for m in stale_members})
+    found = Directory()
+    for shg_id in shg_ids:
+        if profile := _shgs[shg_id][1]:
+            found.shgs[shg_id], found.coordinators[shg_id] = profile
+    found.members = {m[1]: name for m in members if (name := _members[m][1])}
+    return found
+
+
+def forget() -> None:
+    """Look everything up again (a fresh container; tests that count reads)."""
+    _shgs.clear()
+    _members.clear()

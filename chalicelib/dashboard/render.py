@@ -38,7 +38,8 @@ TEXT: dict[str, dict[str, str]] = {
         "areas_district": "Districts",
         "areas_block": "Blocks",
         "areas_shg": "Self-Help Groups",
-        "drill": "open one for its blocks and SHGs",
+        "drill_district": "open a district for its blocks and SHGs",
+        "drill_block": "open a block for its SHGs",
         "channels": "By channel, month to date",
         "outlets": "Haat outlets and melas, month to date",
         "crafts": "By craft, month to date",
@@ -95,7 +96,8 @@ TEXT: dict[str, dict[str, str]] = {
         "areas_district": "ज़िले",
         "areas_block": "ब्लॉक",
         "areas_shg": "स्वयं सहायता समूह",
-        "drill": "ब्लॉक और समूह देखने के लिए नाम खोलें",
+        "drill_district": "ब्लॉक और समूह देखने के लिए ज़िला खोलें",
+        "drill_block": "समूह देखने के लिए ब्लॉक खोलें",
         "channels": "चैनल अनुसार, इस महीने",
         "outlets": "हाट आउटलेट और मेले, इस महीने",
         "crafts": "शिल्प अनुसार, इस महीने",
@@ -275,7 +277,7 @@ def _drill(view: DashboardView, t: dict[str, str], lang: str, link_for: LinkFor)
         t["gmv_paise"],
         t["sla_breaches"],
     ]
-    hint = f" <small>· {escape(t['drill'])}</small>" if dimension != "shg" else ""
+    hint = f" <small>· {escape(t[f'drill_{dimension}'])}</small>" if dimension != "shg" else ""
     chart = bar_chart(t[title], bars, "#c8553d", empty="")
     return f"<h2>{escape(t[title])}{hint}</h2>" + _pair(chart, _table(head, rows, t["none"], stack=True))
 

@@ -25,7 +25,6 @@ from chalicelib.dynamo import from_item
 from chalicelib.notify import outbox
 from chalicelib.orders import repository as orders
 from chalicelib.orders.models import OPEN_STATUSES, OrderLine, OrderRecord
-from chalicelib.registry import repository as registry
 from chalicelib.reports import aggregates
 from chalicelib.reports.digest import CHANNELS, SUMMARY_COUNTERS, MemberIncome, Scope, channel_poll_failures
 from chalicelib.reports.settings import report_settings
@@ -183,7 +182,9 @@ def late_orders(scope: Scope, now: datetime) -> tuple[list[LateOrder], int]:
     coordinators, one per 100 outbox entries), and how many are late."""
     late = _late_in_scope(scope, now)
     shown = late[:LATE_SHOWN]
-    coordinators = registry.coordinators({line.shg_id for order, _, _ in shown for line in order.lines})
+    coordinators = names.directory(
+        {line.shg_id for order, _, _ in shown for line in order.lines}, []
+    ).coordinators
     planned = {
         nid: (order.channel_order_id, sent)
         for order, _, _ in shown

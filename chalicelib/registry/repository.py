@@ -190,19 +190,22 @@ def coordinators(shg_ids: Iterable[str]) -> dict[str, str]:
 
 def names(
     shg_ids: Iterable[str], members: Iterable[tuple[str, str]]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """(shg_id -> name, member_id -> name) for SHGs and (shg_id, member_id) members that exist,
-    read by BatchGetItem with only their ids and names (never a phone)."""
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """(shg_id -> (name, coordinator's member id), member_id -> name) for SHGs and (shg_id,
+    member_id) members that exist, read by BatchGetItem with only ids and names (never a phone)."""
     keys = [shg_key(shg_id) for shg_id in sorted(set(filter(None, shg_ids)))]
     keys += [member_key(*pair) for pair in sorted(set(members)) if all(pair)]
     if not keys:
         return {}, {}
-    found = batch_get({table_name(): keys}, attributes=("sk", "shg_id", "member_id", "name"))
-    groups: dict[str, str] = {}
+    wanted = ("sk", "shg_id", "member_id", "name", "coordinator_member_id")
+    groups: dict[str, tuple[str, str]] = {}
     people: dict[str, str] = {}
-    for _, item in found:
+    for _, item in batch_get({table_name(): keys}, attributes=wanted):
         if item["sk"] == "PROFILE":
-            groups[str(item["shg_id"])] = str(item.get("name", ""))
+            groups[str(item["shg_id"])] = (
+                str(item.get("name", "")),
+                str(item.get("coordinator_member_id", "")),
+            )
         else:
             people[str(item["member_id"])] = str(item.get("name", ""))
     return groups, people
