@@ -25,7 +25,7 @@ UPLOAD_KEY = re.compile(r"uploads/[A-Za-z0-9_-]{3,40}/[A-Za-z0-9_-]{3,60}/[^/]{1
 
 
 def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_sqs_batch(raw_event, _handle_record, context)
+    return process_sqs_batch(raw_event, _handle_record)
 
 
 def uploads_in(body: str) -> list[Upload]:

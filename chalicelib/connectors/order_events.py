@@ -34,7 +34,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_sqs_batch(raw_event, _handle_record, context)
+    return process_sqs_batch(raw_event, _handle_record)
 
 
 def _attribute(record: SQSRecord, name: str) -> str:

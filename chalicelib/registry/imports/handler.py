@@ -17,4 +17,4 @@ def _step(record: SQSRecord) -> None:
 
 
 def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return process_sqs_batch(raw_event, _step, context)
+    return process_sqs_batch(raw_event, _step)
