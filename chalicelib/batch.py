@@ -17,6 +17,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.observability import logger
+
 RecordHandler = Callable[[SQSRecord], Any]
 
 
@@ -28,6 +30,11 @@ def process_sqs_batch(raw_event: dict[str, Any], record_handler: RecordHandler) 
         record = SQSRecord(raw_record)
         try:
             record_handler(record)
-        except Exception:  # noqa: BLE001 - any failure of one message is that message's alone
+        except Exception as error:  # noqa: BLE001 - any failure of one message is that message's alone
+            # The error's type only: an AWS error's text can quote the item it was given.
+            logger.warning(
+                "message failed; SQS will retry it, then park it in the DLQ",
+                extra={"message_id": record.message_id, "error": type(error).__name__},
+            )
             failures.append({"itemIdentifier": record.message_id})
     return {"batchItemFailures": failures}
