@@ -45,12 +45,13 @@ def _environment(**values: str) -> Iterator[None]:
         settings.cache_clear()
 
 
-def poll_flipkart_stand_in(session: Session) -> tuple[list[ExpectedOrder], dict[str, Any]]:
-    """Serve the sample search page for the first local seller account and fire poll_channels."""
+@contextmanager
+def sample_flipkart_stand_in(fired_at: datetime) -> Iterator[list[ExpectedOrder]]:
+    """The Seller API stand-in serving the sample search page to the first local seller account, with
+    FLIPKART_API_URL pointing at it until the block ends; yields the orders a poll should pull."""
     page = json.loads((FLIPKART_SAMPLES / "shipments_filter_response.json").read_text())
     details = json.loads((FLIPKART_SAMPLES / "shipment_details_response.json").read_text())
     addresses = {d["shipmentId"]: d["deliveryAddress"] for d in details["shipments"]}
-    fired_at = datetime.now(UTC)
     expected = []
     with flipkart_standin.running() as stand_in:
         client_ids = [stand_in.register(account) for account in settings().flipkart_accounts]
@@ -60,7 +61,14 @@ def poll_flipkart_stand_in(session: Session) -> tuple[list[ExpectedOrder], dict[
             stand_in.add(client_ids[0], shipment, addresses[shipment["shipmentId"]])
             expected += [ExpectedOrder("flipkart", item["orderId"]) for item in shipment["orderItems"]]
         with _environment(FLIPKART_API_URL=stand_in.url):
-            outcome = runner.fire(session.app, "poll_channels", fired_at)
+            yield expected
+
+
+def poll_flipkart_stand_in(session: Session) -> tuple[list[ExpectedOrder], dict[str, Any]]:
+    """Serve the sample search page for the first local seller account and fire poll_channels."""
+    fired_at = datetime.now(UTC)
+    with sample_flipkart_stand_in(fired_at) as expected:
+        outcome = runner.fire(session.app, "poll_channels", fired_at)
     return expected, outcome
 
 
