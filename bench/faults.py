@@ -431,8 +431,8 @@ def main() -> None:
         totals.events += len(planned.messages)
         totals.photos += len(planned.photos)
         run_round(planned, seed=number + 1, totals=totals)
+        totals.seconds = round(time.perf_counter() - started, 1)
         print(f"round {number + 1}/{rounds}: {json.dumps(vars(totals), default=dict)}", flush=True)
-    totals.seconds = round(time.perf_counter() - started, 1)
     summary = {
         key: getattr(totals, key)
         for key in ("events", "photos", "faults_injected", "lost", "double_sent", "double_counted", "stuck")
