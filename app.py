@@ -35,21 +35,21 @@ def bearer_token(auth_request: AuthRequest) -> AuthResponse:
 def on_photo_uploaded(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.catalogue import handler as catalogue
 
-    return catalogue.handle_batch(event.to_dict(), event.context)
+    return catalogue.handle_batch(event.to_dict())
 
 
 @app.on_sqs_message(queue_arn=ORDER_EVENTS_QUEUE_ARN, batch_size=10)
 def on_order_events(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.connectors import order_events
 
-    return order_events.handle_batch(event.to_dict(), event.context)
+    return order_events.handle_batch(event.to_dict())
 
 
 @app.on_sqs_message(queue_arn=REGISTRY_IMPORTS_QUEUE_ARN, batch_size=1)
 def on_registry_import(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.registry.imports import handler as registry_imports
 
-    return registry_imports.handle_batch(event.to_dict(), event.context)
+    return registry_imports.handle_batch(event.to_dict())
 
 
 @app.schedule("rate(15 minutes)")

@@ -24,7 +24,7 @@ from chalicelib.observability import logger, metrics
 UPLOAD_KEY = re.compile(r"uploads/[A-Za-z0-9_-]{3,40}/[A-Za-z0-9_-]{3,60}/[^/]{1,255}")
 
 
-def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle_batch(raw_event: dict[str, Any]) -> dict[str, Any]:
     return process_sqs_batch(raw_event, _handle_record)
 
 

@@ -33,7 +33,7 @@ _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abAB]|\\u[dD][c-fC-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle_batch(raw_event: dict[str, Any]) -> dict[str, Any]:
     return process_sqs_batch(raw_event, _handle_record)
 
 

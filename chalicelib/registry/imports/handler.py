@@ -16,5 +16,5 @@ def _step(record: SQSRecord) -> None:
     service.handle(record.body)
 
 
-def handle_batch(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handle_batch(raw_event: dict[str, Any]) -> dict[str, Any]:
     return process_sqs_batch(raw_event, _step)
